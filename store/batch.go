@@ -1,0 +1,221 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// batch writes new blocks within the writer goroutine. It tracks the
+// estimated size of its transaction, the change of each collection's
+// counter and the last label it handed out.
+type batch struct {
+	s     *Store
+	w     *writer
+	txn   *badger.Txn
+	now   time.Time
+	size  int64
+	count int64
+	delta map[string]uint64
+	last  Label
+}
+
+func (s *Store) newBatch(w *writer) *batch {
+	return &batch{
+		s:     s,
+		w:     w,
+		txn:   s.db.NewTransaction(true),
+		now:   s.now(),
+		delta: make(map[string]uint64),
+	}
+}
+
+// add stores pb unless its collection already holds its content hash, in
+// which case it returns the existing label.
+func (b *batch) add(pb *pendingBlock) (PutResult, error) {
+	hk := hashKey(pb.collection, pb.hash)
+	l, err := getLabel(b.txn, hk)
+	if err == nil {
+		return PutResult{Label: l, Hash: pb.hash, Duplicate: true}, nil
+	}
+	if !errors.Is(err, badger.ErrKeyNotFound) {
+		return PutResult{}, dbErr(err)
+	}
+
+	l = b.w.nextLabel(b.now)
+	setStored(pb.meta, b.now)
+	entries := []struct{ k, v []byte }{
+		{blockKey(spaceMeta, pb.collection, l), pb.meta},
+		{blockKey(spaceContent, pb.collection, l), pb.content},
+		{hk, encodeLabel(l)},
+	}
+	for _, e := range entries {
+		if err := b.txn.Set(e.k, e.v); err != nil {
+			return PutResult{}, dbErr(err)
+		}
+	}
+	size, count := b.s.blockCost(pb)
+	b.size += size
+	b.count += count
+	b.delta[pb.collection]++
+	b.last = l
+	return PutResult{Label: l, Hash: pb.hash}, nil
+}
+
+// flush commits what the batch holds so far and starts a new transaction,
+// without touching counters or the watermark.
+func (b *batch) flush() error {
+	if err := b.txn.Commit(); err != nil {
+		return dbErr(err)
+	}
+	b.txn = b.s.db.NewTransaction(true)
+	b.size, b.count = 0, 0
+	return nil
+}
+
+// commit adds the counter changes and the new watermark to the current
+// transaction, commits it and publishes the watermark.
+func (b *batch) commit() error {
+	for coll, n := range b.delta {
+		if err := addCount(b.txn, coll, int64(n)); err != nil {
+			return err
+		}
+	}
+	if b.last > 0 {
+		if err := b.txn.Set(keyWatermark, encodeLabel(b.last)); err != nil {
+			return dbErr(err)
+		}
+	}
+	if err := b.txn.Commit(); err != nil {
+		return dbErr(err)
+	}
+	if b.last > 0 {
+		b.s.watermark.Store(int64(b.last))
+	}
+	return nil
+}
+
+// addCount changes a collection's block counter by delta, removing the
+// collection record when it reaches zero.
+func addCount(txn *badger.Txn, coll string, delta int64) error {
+	key := collectionKey(coll)
+	n, err := getCount(txn, key)
+	if err != nil {
+		return err
+	}
+	switch {
+	case delta < 0 && uint64(-delta) >= n:
+		err = txn.Delete(key)
+	case delta < 0:
+		err = txn.Set(key, encodeCount(n-uint64(-delta)))
+	default:
+		err = txn.Set(key, encodeCount(n+uint64(delta)))
+	}
+	return dbErr(err)
+}
+
+// getCount reads a counter; a missing one is zero.
+func getCount(txn *badger.Txn, key []byte) (uint64, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, dbErr(err)
+	}
+	var n uint64
+	err = item.Value(func(v []byte) error {
+		n, err = decodeCount(v)
+		return err
+	})
+	return n, err
+}
+
+// getLabel reads a record holding a label (hash index entries, cursors).
+// It returns badger.ErrKeyNotFound when the key is absent.
+func getLabel(txn *badger.Txn, key []byte) (Label, error) {
+	item, err := txn.Get(key)
+	if err != nil {
+		return 0, err
+	}
+	var l Label
+	err = item.Value(func(v []byte) error {
+		l, err = decodeLabel(v)
+		return err
+	})
+	return l, err
+}
+
+// entryCost mirrors Badger's estimate of an entry's share of a transaction.
+func (s *Store) entryCost(key, value int) int64 {
+	v := int64(value)
+	if v >= s.opts.ValueThreshold {
+		v = 12
+	}
+	return int64(key) + v + 12
+}
+
+// blockCost returns the estimated transaction size and entry count of
+// storing pb.
+func (s *Store) blockCost(pb *pendingBlock) (size, count int64) {
+	keys := 1 + 2*8 + len(pb.collection) // a varint byte beyond that is in the margin
+	size = s.entryCost(keys+8, len(pb.meta)) +
+		s.entryCost(keys+8, len(pb.content)) +
+		s.entryCost(keys+len(pb.hash), 8)
+	return size, 3
+}
+
+// recover reads the watermark and removes the blocks of a put that a
+// crash interrupted. It returns the writer state to start with.
+func (s *Store) recover() (*writer, error) {
+	var w Label
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		w, err = readWatermark(txn)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read watermark: %w", dbErr(err))
+	}
+	s.watermark.Store(int64(w))
+	if err := s.discardAbove(w); err != nil {
+		return nil, fmt.Errorf("remove an interrupted put: %w", err)
+	}
+	return &writer{floor: w}, nil
+}
+
+// discardAbove removes the blocks with labels above w in the collections
+// of the pending put record, then the record itself. Without a record it
+// does nothing.
+func (s *Store) discardAbove(w Label) error {
+	var names []string
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		names, err = readPending(txn)
+		return err
+	})
+	if err != nil || names == nil {
+		return dbErr(err)
+	}
+	removed := 0
+	for _, coll := range names {
+		for {
+			n, err := s.removeBlocks(coll, removal{from: w + 1, before: math.MaxInt64})
+			if err != nil {
+				return err
+			}
+			removed += n
+			if n < removeChunk {
+				break
+			}
+		}
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyPending) }); err != nil {
+		return dbErr(err)
+	}
+	s.log.Warn("interrupted put removed", "blocks", removed, "collections", len(names))
+	return nil
+}

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// benchBlockSize is the content size of benchmark blocks.
+const benchBlockSize = 4 << 10
+
+// benchContent returns distinct 4 KB contents: the index in the first
+// bytes, then a fixed filler.
+func benchContent(i uint64, filler []byte) []byte {
+	c := make([]byte, benchBlockSize)
+	copy(c, filler)
+	binary.BigEndian.PutUint64(c, i)
+	return c
+}
+
+func benchFiller() []byte {
+	f := make([]byte, benchBlockSize)
+	for i := range f {
+		f[i] = 'A' + byte(i%53)
+	}
+	return f
+}
+
+// BenchmarkPutSequential measures durable puts of one 4 KB block from one
+// goroutine.
+func BenchmarkPutSequential(b *testing.B) {
+	s := openStore(b, Options{})
+	filler := benchFiller()
+	ctx := context.Background()
+	b.SetBytes(benchBlockSize)
+	b.ResetTimer()
+	for i := range uint64(b.N) {
+		blk := newBlock("bench", "")
+		blk.Content = benchContent(i, filler)
+		if _, err := s.Put(ctx, []NewBlock{blk}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "blocks/s")
+}
+
+// BenchmarkPutConcurrent16 measures durable puts of one 4 KB block each
+// from 16 goroutines.
+func BenchmarkPutConcurrent16(b *testing.B) {
+	const writers = 16
+	s := openStore(b, Options{})
+	filler := benchFiller()
+	ctx := context.Background()
+	var next atomic.Uint64
+	b.SetBytes(benchBlockSize)
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= uint64(b.N) {
+					return
+				}
+				blk := newBlock("bench", "")
+				blk.Content = benchContent(i, filler)
+				if _, err := s.Put(ctx, []NewBlock{blk}); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "blocks/s")
+}
+
+// fillBench stores n 4 KB blocks in collection "bench".
+func fillBench(b *testing.B, s *Store, n int) {
+	b.Helper()
+	filler := benchFiller()
+	const perPut = 256
+	for i := 0; i < n; i += perPut {
+		blocks := make([]NewBlock, 0, perPut)
+		for j := i; j < min(n, i+perPut); j++ {
+			blk := newBlock("bench", "")
+			blk.Content = benchContent(uint64(j), filler)
+			blocks = append(blocks, blk)
+		}
+		if _, err := s.Put(context.Background(), blocks); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// scanBlocks is the size of the collection the scan benchmarks read.
+const scanBlocks = 100_000
+
+// BenchmarkScan measures Scan over 100,000 blocks of 4 KB.
+func BenchmarkScan(b *testing.B) {
+	s := openStore(b, Options{})
+	fillBench(b, s, scanBlocks)
+	ctx := context.Background()
+	b.SetBytes(scanBlocks * benchBlockSize)
+	b.ResetTimer()
+	for range b.N {
+		var n int
+		var sum byte
+		err := s.Scan(ctx, "bench", Range{}, func(blk *Block) error {
+			n++
+			sum ^= blk.Content[len(blk.Content)-1]
+			return nil
+		})
+		if err != nil || n != scanBlocks {
+			b.Fatalf("Scan: %d blocks, %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(b.N*scanBlocks)/b.Elapsed().Seconds(), "blocks/s")
+}
+
+// BenchmarkScanMeta measures ScanMeta over 100,000 blocks of 4 KB.
+func BenchmarkScanMeta(b *testing.B) {
+	s := openStore(b, Options{})
+	fillBench(b, s, scanBlocks)
+	ctx := context.Background()
+	b.SetBytes(scanBlocks * benchBlockSize)
+	b.ResetTimer()
+	for range b.N {
+		var n int
+		err := s.ScanMeta(ctx, "bench", Range{}, func(m *Meta) error {
+			n++
+			return nil
+		})
+		if err != nil || n != scanBlocks {
+			b.Fatalf("ScanMeta: %d blocks, %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(b.N*scanBlocks)/b.Elapsed().Seconds(), "blocks/s")
+}

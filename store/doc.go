@@ -1,0 +1,25 @@
+// Package store is the node's Badger store: collections of TAXII content
+// blocks, the subscriptions this node serves as a producer, catch-up
+// cursors per (peer, collection) and poll result sets kept for Poll
+// Fulfillment.
+//
+// Every block gets a timestamp label (microseconds since the Unix epoch,
+// UTC) that is strictly increasing across the node and across restarts, so
+// a label is a cursor into this node's store. Within a collection, blocks
+// are deduplicated by the SHA-256 of their content.
+//
+// Keys start with one byte naming a keyspace: the label watermark and
+// pending-put record, collection counters, block metadata and block
+// content (both ordered by collection, then label), the (collection, hash)
+// index, subscriptions, cursors and result sets. Names inside keys carry a
+// length prefix, so no collection's keys can collide with another's.
+// Metadata and content are separate keyspaces: ScanMeta and Count never
+// read content.
+//
+// Durability: Badger runs with synchronous writes, so a Put that returned
+// nil has reached the disk. One writer goroutine groups the puts waiting at
+// the same moment into one transaction, which is how the store stays fast
+// with a sync per commit. A put too large for one transaction is written in
+// several, above a watermark that keeps it invisible until its last
+// transaction; Open removes what a crash left of such a put.
+package store
