@@ -1,5 +1,12 @@
 package protocol
 
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"strconv"
+)
+
 // Version is the XML message binding a message was received in, or is to be
 // sent in. The zero value is TAXII 1.1.
 type Version uint8
@@ -71,3 +78,25 @@ type ExtendedHeader struct {
 // XML requires, and elements carrying every namespace declaration they use,
 // so it can be moved into another document unchanged.
 type InnerXML []byte
+
+// NewMessageID returns a fresh message ID for a message in binding v: a
+// random "urn:uuid:" URN (version 4 UUID) for TAXII 1.1 (AMB-32), a random
+// string of decimal digits for TAXII 1.0 (V10-3). It is safe for
+// concurrent use.
+func NewMessageID(v Version) string {
+	var b [16]byte
+	rand.Read(b[:])
+	if v == V10 {
+		return strconv.FormatUint(binary.BigEndian.Uint64(b[:8])>>1, 10)
+	}
+	b[6] = b[6]&0x0F | 0x40
+	b[8] = b[8]&0x3F | 0x80
+	var u [36]byte
+	hex.Encode(u[0:8], b[0:4])
+	hex.Encode(u[9:13], b[4:6])
+	hex.Encode(u[14:18], b[6:8])
+	hex.Encode(u[19:23], b[8:10])
+	hex.Encode(u[24:], b[10:])
+	u[8], u[13], u[18], u[23] = '-', '-', '-', '-'
+	return "urn:uuid:" + string(u[:])
+}

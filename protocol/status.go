@@ -66,8 +66,14 @@ func (*StatusMessage) Type() MessageType { return TypeStatusMessage }
 // Detail is one Detail of a Status_Detail (MSG-21). A multi-valued detail is
 // several Details with the same Name.
 type Detail struct {
-	Name  string
+	Name string
+	// Value is the text of the Detail element, with white space at either
+	// end removed: for a detail holding elements, the text inside them.
 	Value string
+	// XML is the Detail's content as XML (InnerXML rules) when it holds
+	// elements, so that a message passed on keeps them; it is empty for a
+	// plain value. When set, encoders write it instead of Value.
+	XML string
 }
 
 // DetailValues returns the values of every detail named name, in order.
@@ -91,7 +97,13 @@ type StatusError struct {
 	// InResponseTo is the message ID of the refused request when it is known
 	// (a decoder that failed after reading it sets it).
 	InResponseTo string
+	// Err is the cause, when there is one: for errors of Decode and
+	// Validate one of the sentinel errors of this package, wrapped.
+	Err error
 }
+
+// Unwrap returns e.Err, so that errors.Is finds the cause.
+func (e *StatusError) Unwrap() error { return e.Err }
 
 // Errorf returns a *StatusError of status type t with a formatted message.
 func Errorf(t StatusType, format string, args ...any) *StatusError {
