@@ -1,8 +1,6 @@
 package query
 
 import (
-	"bytes"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -259,36 +257,4 @@ func TestMatchConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-}
-
-// TestMatchAllocations checks that a warm evaluation allocates nothing,
-// whatever the block's size and whichever kind of test runs.
-func TestMatchAllocations(t *testing.T) {
-	one, err := os.ReadFile(casesDir + "S10-default-query/fixture-block-1-description-match.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	one = bytes.Replace(one, []byte("Hosts MALWARE"), []byte("Héberge des LOGICIELS MALVEILLANTS &amp;"), 1)
-	many := bytes.Repeat(one, 50)
-	queries := []string{
-		benchFullScan,
-		criterion("**/Description", core, "equals", "match_type", "case_insensitive_string",
-			"value", "ÉTRANGE"),
-		criterion("**/@id", regex, "matches", "case_sensitive", "false", "value", "^zz"),
-		criterion("**/Value", core, "less_than", "value", "-1e10"),
-		criterion("**/@timestamp", stamp, "less_than", "value", "2000-01-01T00:00:00Z"),
-	}
-	for _, body := range queries {
-		q := mustParse(t, body)
-		for _, content := range [][]byte{one, many} {
-			if q.Match(content, true) {
-				t.Fatalf("%s matched: the evaluation did not read everything", q.Canonical())
-			}
-			allocs := testing.AllocsPerRun(20, func() { q.Match(content, true) })
-			if allocs > 0 {
-				t.Errorf("%s, %d bytes: %.1f allocations per evaluation, want 0",
-					q.Canonical(), len(content), allocs)
-			}
-		}
-	}
 }

@@ -235,12 +235,10 @@ func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 }
 
-// splitName splits a qualified name at its colon. A name that is not a
-// qualified name (two colons, or one at either end) is all local name.
+// splitName splits a qualified name at its first colon.
 func splitName(qname []byte) (prefix, local []byte) {
-	i := bytes.IndexByte(qname, ':')
-	if i <= 0 || i == len(qname)-1 || bytes.IndexByte(qname[i+1:], ':') >= 0 {
-		return nil, qname
+	if i := bytes.IndexByte(qname, ':'); i >= 0 {
+		return qname[:i], qname[i+1:]
 	}
-	return qname[:i], qname[i+1:]
+	return nil, qname
 }
