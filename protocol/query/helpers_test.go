@@ -123,7 +123,7 @@ func attrValue(e xml.StartElement, name string) string {
 }
 
 // mustParse parses a query whose body is given as text.
-func mustParse(t *testing.T, body string) *Query {
+func mustParse(t testing.TB, body string) *Query {
 	t.Helper()
 	q, err := Parse(protocol.Query{FormatID: protocol.QueryFormatDefault, Body: []byte(body)})
 	if err != nil {

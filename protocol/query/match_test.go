@@ -1,6 +1,8 @@
 package query
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -8,18 +10,18 @@ import (
 
 // Queries used by the semantic tables.
 var (
-	titleEqualsB  = criterion("**/Title", core, "equals", "match_type", "case_sensitive_string", "value", "B")
-	titleEqualsA  = criterion("**/Title", core, "equals", "match_type", "case_sensitive_string", "value", "A")
-	titleNotA     = criterion("**/Title", core, "not_equals", "match_type", "case_sensitive_string", "value", "A")
-	titleEmpty    = criterion("**/Title", core, "equals", "match_type", "case_sensitive_string", "value", "")
+	titleEqualsB  = equalsQ("**/Title", "B")
+	titleEqualsA  = equalsQ("**/Title", "A")
+	titleNotA     = criterion("**/Title", core, "not_equals", mt(cs, "A")...)
+	titleEmpty    = equalsQ("**/Title", "")
 	titleExists   = criterion("**/Title", core, "exists")
 	titleAbsent   = criterion("**/Title", core, "does_not_exist")
-	notTitleA     = criteria("AND", criterionXML(true, "**/Title", core, "equals", "match_type", "case_sensitive_string", "value", "A"))
+	notTitleA     = criteria("AND", criterionXML(true, "**/Title", core, "equals", mt(cs, "A")...))
 	notTitleExist = criteria("AND", criterionXML(true, "**/Title", core, "exists"))
 )
 
 func equalsQ(target, value string) string {
-	return criterion(target, core, "equals", "match_type", "case_sensitive_string", "value", value)
+	return criterion(target, core, "equals", mt(cs, value)...)
 }
 
 func containsQ(target, value string) string {
@@ -239,7 +241,7 @@ func TestMatchDepthLimit(t *testing.T) {
 // TestMatchConcurrent evaluates one query from many goroutines (run with
 // -race): the results must not depend on each other.
 func TestMatchConcurrent(t *testing.T) {
-	q := mustParse(t, criterion("**/Title", core, "contains", "case_sensitive", "false", "value", "MAL"))
+	q := mustParse(t, criterion("**/Title", core, "contains", nocase("MAL")...))
 	yes, no := []byte("<R><Title>Malware</Title></R>"), []byte("<R><Title>Benign</Title></R>")
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -257,4 +259,37 @@ func TestMatchConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestMatchAllocations checks that a warm evaluation allocates nothing,
+// whatever the block's size and whichever kind of test runs.
+func TestMatchAllocations(t *testing.T) {
+	one, err := os.ReadFile(casesDir + "S10-default-query/fixture-block-1-description-match.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	french := []byte("Héberge des LOGICIELS MALVEILLANTS &amp;")
+	one = bytes.Replace(one, []byte("Hosts MALWARE"), french, 1)
+	many := bytes.Repeat(one, 50)
+	queries := []string{
+		benchFullScan,
+		criterion("**/Description", core, "equals", "match_type", "case_insensitive_string",
+			"value", "ÉTRANGE"),
+		criterion("**/@id", regex, "matches", "case_sensitive", "false", "value", "^zz"),
+		criterion("**/Value", core, "less_than", "value", "-1e10"),
+		criterion("**/@timestamp", stamp, "less_than", "value", "2000-01-01T00:00:00Z"),
+	}
+	for _, body := range queries {
+		q := mustParse(t, body)
+		for _, content := range [][]byte{one, many} {
+			if q.Match(content, true) {
+				t.Fatalf("%s matched: the evaluation did not read everything", q.Canonical())
+			}
+			allocs := testing.AllocsPerRun(20, func() { q.Match(content, true) })
+			if allocs > 0 {
+				t.Errorf("%s, %d bytes: %.1f allocations per evaluation, want 0",
+					q.Canonical(), len(content), allocs)
+			}
+		}
+	}
 }

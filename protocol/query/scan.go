@@ -235,10 +235,12 @@ func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 }
 
-// splitName splits a qualified name at its first colon.
+// splitName splits a qualified name at its colon. A name that is not a
+// qualified name (two colons, or one at either end) is all local name.
 func splitName(qname []byte) (prefix, local []byte) {
-	if i := bytes.IndexByte(qname, ':'); i >= 0 {
-		return qname[:i], qname[i+1:]
+	i := bytes.IndexByte(qname, ':')
+	if i <= 0 || i == len(qname)-1 || bytes.IndexByte(qname[i+1:], ':') >= 0 {
+		return nil, qname
 	}
-	return nil, qname
+	return qname[:i], qname[i+1:]
 }
