@@ -1,0 +1,133 @@
+package httpbinding
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"reflect"
+
+	"github.com/taxiinode/taxiinode/protocol"
+)
+
+// answerBuffer is how much of an answer is held back before the first byte
+// goes to the client. An answer that fails to encode within it is replaced
+// by a FAILURE Status Message; a longer one streams.
+const answerBuffer = 64 << 10
+
+// finish returns m as it goes out in binding v: with that version, a message
+// ID of the form the binding needs (numeric for TAXII 1.0, V10-3) and, on a
+// response, the ID of the request it answers (MSG-3). A TAXII 1.0 answer
+// cannot carry a request ID that is not numeric; like an unknown one it
+// becomes "0" (AMB-11). When m needs a change, finish changes a shallow
+// copy, never m itself.
+func finish(m protocol.Message, v protocol.Version, requestID string) protocol.Message {
+	h := *m.Head()
+	h.Version = v
+	if h.MessageID == "" || (v == protocol.V10 && !numeric(h.MessageID)) {
+		h.MessageID = protocol.NewMessageID(v)
+	}
+	if isResponse(m.Type()) {
+		if h.InResponseTo == "" {
+			h.InResponseTo = requestID
+		}
+		if h.InResponseTo == "" || (v == protocol.V10 && !numeric(h.InResponseTo)) {
+			h.InResponseTo = "0"
+		}
+	}
+	if h.Version == m.Head().Version && h.MessageID == m.Head().MessageID &&
+		h.InResponseTo == m.Head().InResponseTo {
+		return m
+	}
+	c := shallowCopy(m)
+	*c.Head() = h
+	return c
+}
+
+// shallowCopy returns a new message of the same type as m with the same
+// field values. Every message type of package protocol is a pointer to a
+// struct.
+func shallowCopy(m protocol.Message) protocol.Message {
+	v := reflect.ValueOf(m)
+	c := reflect.New(v.Elem().Type())
+	c.Elem().Set(v.Elem())
+	return c.Interface().(protocol.Message)
+}
+
+// isResponse reports whether messages of type t answer a request and so carry
+// in_response_to (MSG-2).
+func isResponse(t protocol.MessageType) bool {
+	switch t {
+	case protocol.TypeStatusMessage, protocol.TypeDiscoveryResponse,
+		protocol.TypeCollectionInformationResponse, protocol.TypeSubscriptionManagementResponse,
+		protocol.TypePollResponse:
+		return true
+	}
+	return false
+}
+
+// numeric reports whether id is a TAXII 1.0 message ID: decimal digits only.
+func numeric(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// write sends m with HTTP status code and the TAXII headers of binding
+// ex.answer. The first answerBuffer bytes are held back: if m fails to
+// encode before any byte has left, a FAILURE Status Message goes out instead.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, code int, ex exchange,
+	m protocol.Message) {
+	setAnswerHeaders(w.Header(), r, ex.answer)
+	if code != http.StatusOK {
+		w.WriteHeader(code)
+	}
+	cw := &countingWriter{w: w}
+	bw := bufio.NewWriterSize(cw, answerBuffer)
+
+	err := protocol.Write(bw, m)
+	if err == nil {
+		err = bw.Flush()
+	}
+	switch {
+	case err == nil:
+		s.logger().Debug("taxii answer sent", "msg_id", ex.requestID)
+		return
+	case cw.err != nil:
+		s.logger().Debug("taxii answer not delivered", "msg_id", ex.requestID, "err", cw.err)
+		return
+	case cw.n > 0:
+		s.logger().Error("taxii answer cut short", "msg_id", ex.requestID, "err", err)
+		return
+	}
+
+	s.logger().Error("taxii answer replaced by failure", "msg_id", ex.requestID, "err", err)
+	bw.Reset(cw)
+	fail := finish(failure(ex.requestID, "the answer could not be encoded"),
+		ex.answer, ex.requestID)
+	if err := protocol.Write(bw, fail); err == nil {
+		_ = bw.Flush()
+	}
+}
+
+// countingWriter passes writes on to w, counting the bytes written and
+// keeping the first error.
+type countingWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
