@@ -104,3 +104,21 @@ func decodeRuneIn[T ~string | ~[]byte](s T, i int) (rune, int) {
 	}
 	return r, n
 }
+
+// xmlChars reports whether s is valid UTF-8 made only of characters XML
+// 1.0 can carry.
+func xmlChars[T ~string | ~[]byte](s T) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < utf8.RuneSelf || c == '\t' || c == '\n' || c == '\r' {
+			i++
+			continue
+		}
+		r, n := decodeRuneIn(s, i)
+		if r == utf8.RuneError && n <= 1 || !isXMLChar(r) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
