@@ -1,18 +1,12 @@
 package httpbinding
 
 import (
-	"bufio"
 	"io"
 	"net/http"
 	"reflect"
 
 	"github.com/taxiinode/taxiinode/protocol"
 )
-
-// answerBuffer is how much of an answer is held back before the first byte
-// goes to the client. An answer that fails to encode within it is replaced
-// by a FAILURE Status Message; a longer one streams.
-const answerBuffer = 64 << 10
 
 // finish returns m as it goes out in binding v: with that version, a message
 // ID of the form the binding needs (numeric for TAXII 1.0, V10-3) and, on a
@@ -79,8 +73,10 @@ func numeric(id string) bool {
 }
 
 // write sends m with HTTP status code and the TAXII headers of binding
-// ex.answer. The first answerBuffer bytes are held back: if m fails to
-// encode before any byte has left, a FAILURE Status Message goes out instead.
+// ex.answer. protocol.Write validates m before it writes anything and holds
+// the first 64 KiB back, so an invalid answer, or one that fails to encode
+// early, leaves nothing sent: a FAILURE Status Message goes out instead and
+// the failure is logged. A malformed answer is never sent.
 func (s *Server) write(w http.ResponseWriter, r *http.Request, code int, ex exchange,
 	m protocol.Message) {
 	setAnswerHeaders(w.Header(), r, ex.answer)
@@ -88,12 +84,8 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, code int, ex exch
 		w.WriteHeader(code)
 	}
 	cw := &countingWriter{w: w}
-	bw := bufio.NewWriterSize(cw, answerBuffer)
 
-	err := protocol.Write(bw, m)
-	if err == nil {
-		err = bw.Flush()
-	}
+	err := protocol.Write(cw, m)
 	switch {
 	case err == nil:
 		s.logger().Debug("taxii answer sent", "msg_id", ex.requestID)
@@ -107,11 +99,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, code int, ex exch
 	}
 
 	s.logger().Error("taxii answer replaced by failure", "msg_id", ex.requestID, "err", err)
-	bw.Reset(cw)
-	fail := finish(failure(ex.requestID, "the answer could not be encoded"),
-		ex.answer, ex.requestID)
-	if err := protocol.Write(bw, fail); err == nil {
-		_ = bw.Flush()
+	fail := finish(failure(ex.requestID, "the answer could not be formed"), ex.answer, ex.requestID)
+	if err := protocol.Write(cw, fail); err != nil {
+		s.logger().Error("taxii failure not sent", "msg_id", ex.requestID, "err", err)
 	}
 }
 

@@ -81,9 +81,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		answer = s.call(r.Context(), &Request{Message: ex.request, HTTP: r}, ex.requestID)
 	}
-	answer = s.checked(finish(answer, ex.answer, ex.requestID), ex)
-
-	s.write(w, r, http.StatusOK, ex, answer)
+	s.write(w, r, http.StatusOK, ex, finish(answer, ex.answer, ex.requestID))
 }
 
 // refuseMethod answers a request whose method is not POST with HTTP 405 and
@@ -123,17 +121,6 @@ func (s *Server) call(ctx context.Context, req *Request, id string) (answer prot
 		return failure(id, "internal error")
 	}
 	return answer
-}
-
-// checked returns m, or a FAILURE Status Message in its place when m is not a
-// valid message: a malformed answer is never sent.
-func (s *Server) checked(m protocol.Message, ex exchange) protocol.Message {
-	err := protocol.Validate(m)
-	if err == nil {
-		return m
-	}
-	s.logger().Error("invalid taxii answer replaced by failure", "msg_id", ex.requestID, "err", err)
-	return finish(failure(ex.requestID, "the answer could not be formed"), ex.answer, ex.requestID)
 }
 
 // failure is a FAILURE Status Message answering the request id.

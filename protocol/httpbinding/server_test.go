@@ -287,7 +287,7 @@ func TestServerHandlerFailures(t *testing.T) {
 				return &protocol.StatusMessage{Header: protocol.Header{
 					MessageID: "x", InResponseTo: req.Message.Head().MessageID}}
 			},
-			wantLog: "invalid taxii answer replaced by failure",
+			wantLog: "taxii answer replaced by failure",
 		},
 	}
 	body := readFile(t, messagesDir+"/discovery_request.sample-use.xml")
