@@ -37,9 +37,18 @@ func finish(m protocol.Message, v protocol.Version, requestID string) protocol.M
 	return c
 }
 
+// usable reports whether m is a message the server can send: a non-nil
+// pointer to a struct, as every message type of package protocol is.
+func usable(m protocol.Message) bool {
+	if m == nil {
+		return false
+	}
+	v := reflect.ValueOf(m)
+	return v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct
+}
+
 // shallowCopy returns a new message of the same type as m with the same
-// field values. Every message type of package protocol is a pointer to a
-// struct.
+// field values. m must be usable.
 func shallowCopy(m protocol.Message) protocol.Message {
 	v := reflect.ValueOf(m)
 	c := reflect.New(v.Elem().Type())

@@ -96,7 +96,7 @@ func (s *Server) refuseMethod(w http.ResponseWriter, r *http.Request) {
 	s.write(w, r, http.StatusMethodNotAllowed, ex, finish(st, ex.answer, ""))
 }
 
-// call runs the Handler and turns a panic or a nil answer into FAILURE.
+// call runs the Handler and turns a panic or a missing answer into FAILURE.
 func (s *Server) call(ctx context.Context, req *Request, id string) (answer protocol.Message) {
 	if s.Handler == nil {
 		s.logger().Error("taxii server without handler", "msg_id", id)
@@ -116,7 +116,7 @@ func (s *Server) call(ctx context.Context, req *Request, id string) (answer prot
 	}()
 
 	answer = s.Handler.ServeTAXII(ctx, req)
-	if answer == nil {
+	if !usable(answer) {
 		s.logger().Error("taxii handler returned no answer", "msg_id", id)
 		return failure(id, "internal error")
 	}

@@ -261,8 +261,9 @@ func TestServerMethods(t *testing.T) {
 }
 
 // TestServerHandlerFailures checks that a panicking handler, a nil answer
-// and an invalid answer all reach the client as FAILURE (HTTP-7, never an
-// HTTP 500 or an empty body), are logged, and that the server keeps serving.
+// (also a typed nil) and an invalid answer all reach the client as FAILURE
+// (HTTP-7, never an HTTP 500 or an empty body), are logged, and that the
+// server keeps serving.
 func TestServerHandlerFailures(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -279,6 +280,14 @@ func TestServerHandlerFailures(t *testing.T) {
 		{
 			name:    "nil answer",
 			handler: func(context.Context, *Request) protocol.Message { return nil },
+			wantLog: "taxii handler returned no answer",
+		},
+		{
+			name: "typed nil answer",
+			handler: func(context.Context, *Request) protocol.Message {
+				var res *protocol.DiscoveryResponse
+				return res
+			},
 			wantLog: "taxii handler returned no answer",
 		},
 		{
