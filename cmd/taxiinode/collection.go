@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/taxiinode/taxiinode/node"
+)
+
+func collectionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "collection",
+		Usage: "manage collections (a running node applies changes within a second)",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "create",
+				Usage:     "create a collection",
+				ArgsUsage: "NAME",
+				Flags: []cli.Flag{dirFlag,
+					&cli.StringFlag{Name: "description", Usage: "what the collection holds"},
+					&cli.StringFlag{Name: "type", Value: "DATA_FEED", Usage: "DATA_FEED or DATA_SET"},
+					&cli.StringSliceFlag{Name: "accept", Usage: "content binding the collection takes (repeatable; default all)"},
+					&cli.BoolFlag{Name: "reshare", Usage: "re-share content from peers under this node's name (hub)"},
+					&cli.StringFlag{Name: "reshare-query", Usage: "file with a Default Query filtering what is re-shared"},
+					&cli.DurationFlag{Name: "max-age", Usage: "drop blocks older than this (0 keeps all)"},
+					&cli.Uint64Flag{Name: "max-blocks", Usage: "keep at most this many blocks (0 keeps all)"},
+				},
+				Action: collectionCreate,
+			},
+			{
+				Name:   "list",
+				Usage:  "list collections (with block counts when the node runs)",
+				Flags:  []cli.Flag{dirFlag, jsonFlag},
+				Action: collectionList,
+			},
+			{
+				Name:      "delete",
+				Usage:     "stop serving a collection; its stored blocks stay until recreated or pruned",
+				ArgsUsage: "NAME",
+				Flags:     []cli.Flag{dirFlag},
+				Action:    collectionDelete,
+			},
+		},
+	}
+}
+
+func oneArg(c *cli.Context, what string) (string, error) {
+	if c.NArg() != 1 {
+		return "", usagef("%s: give exactly one %s", c.Command.FullName(), what)
+	}
+	return c.Args().First(), nil
+}
+
+func collectionCreate(c *cli.Context) error {
+	name, err := oneArg(c, "collection name")
+	if err != nil {
+		return err
+	}
+	cs := node.CollectionSettings{
+		Name:         name,
+		Description:  c.String("description"),
+		Type:         strings.ToUpper(c.String("type")),
+		Reshare:      c.Bool("reshare") || c.String("reshare-query") != "",
+		ReshareQuery: c.String("reshare-query"),
+		MaxAge:       c.Duration("max-age"),
+		MaxBlocks:    c.Uint64("max-blocks"),
+	}
+	for _, b := range c.StringSlice("accept") {
+		cs.Accept = append(cs.Accept, node.BindingSettings{Binding: b})
+	}
+	return editSettings(c, func(s *node.Settings) error {
+		if _, ok := s.Collection(name); ok {
+			return usagef("collection create: %q exists", name)
+		}
+		s.Collections = append(s.Collections, cs)
+		return nil
+	})
+}
+
+func collectionList(c *cli.Context) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	s, err := node.LoadSettings(c.String("dir"))
+	if err != nil {
+		return err
+	}
+	counts := map[string]string{}
+	if cl, err := node.NewClient(c.String("dir")); err == nil {
+		if st, err := cl.Status(c.Context); err == nil {
+			for _, col := range st.Collections {
+				counts[col.Name] = fmt.Sprint(col.Blocks)
+			}
+		}
+	}
+	if c.Bool("json") {
+		return printJSON(s.Collections)
+	}
+	t := newTable("NAME", "TYPE", "BLOCKS", "ACCEPTS", "RESHARE", "DESCRIPTION")
+	for _, col := range s.Collections {
+		var accepts []string
+		for _, b := range col.Accept {
+			accepts = append(accepts, b.Binding)
+		}
+		blocks, ok := counts[col.Name]
+		if !ok {
+			blocks = "-"
+		}
+		typ := col.Type
+		if typ == "" {
+			typ = "DATA_FEED"
+		}
+		all := strings.Join(accepts, ",")
+		if all == "" {
+			all = "all"
+		}
+		t.row(col.Name, typ, blocks, all, yesNo(col.Reshare), col.Description)
+	}
+	t.flush()
+	return nil
+}
+
+func collectionDelete(c *cli.Context) error {
+	name, err := oneArg(c, "collection name")
+	if err != nil {
+		return err
+	}
+	return editSettings(c, func(s *node.Settings) error {
+		i := slices.IndexFunc(s.Collections, func(cs node.CollectionSettings) bool { return cs.Name == name })
+		if i < 0 {
+			return usagef("collection delete: no collection %q", name)
+		}
+		if s.Inbox.DefaultCollection == name {
+			return usagef("collection delete: %q is the inbox's default collection", name)
+		}
+		s.Collections = slices.Delete(s.Collections, i, i+1)
+		return nil
+	})
+}

@@ -1,0 +1,148 @@
+package node
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+
+	"github.com/taxiinode/taxiinode/peer"
+	"github.com/taxiinode/taxiinode/store"
+)
+
+// InitOptions override the defaults of a new data directory.
+type InitOptions struct {
+	// P2PListen replaces the default libp2p listen addresses.
+	P2PListen []string
+	// HTTPListen replaces the default HTTP listen address.
+	HTTPListen string
+}
+
+// ErrInitialized is returned by Init for a directory that already holds a
+// node.
+var ErrInitialized = errors.New("node: data directory already initialized")
+
+// Initialized reports whether dir holds a node's key and configuration.
+func Initialized(dir string) bool {
+	_, errKey := os.Stat(filepath.Join(dir, KeyFile))
+	_, errCfg := os.Stat(filepath.Join(dir, ConfigFile))
+	return errKey == nil && errCfg == nil
+}
+
+// Init creates a data directory for a new node: an Ed25519 key (mode 0600),
+// the configuration file with the default settings and opts applied, an API
+// token for the local operator (mode 0600) and an empty store.
+func Init(dir string, opts InitOptions) (*Settings, error) {
+	if Initialized(dir) {
+		return nil, fmt.Errorf("%w: %s", ErrInitialized, dir)
+	}
+	s := DefaultSettings()
+	if len(opts.P2PListen) > 0 {
+		s.P2P.Listen = opts.P2PListen
+	}
+	if opts.HTTPListen != "" {
+		s.HTTP.Listen = opts.HTTPListen
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := crypto.MarshalPrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, KeyFile), raw, 0o600); err != nil {
+		return nil, err
+	}
+	token := make([]byte, 32)
+	if _, err := rand.Read(token); err != nil {
+		return nil, err
+	}
+	err = writeFileAtomic(filepath.Join(dir, TokenFile), []byte(hex.EncodeToString(token)+"\n"), 0o600)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(store.Options{Dir: filepath.Join(dir, StoreDir)})
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Close(); err != nil {
+		return nil, err
+	}
+	return s, SaveSettings(dir, s)
+}
+
+// LoadKey reads the node's private key from a data directory.
+func LoadKey(dir string) (crypto.PrivKey, error) {
+	path := filepath.Join(dir, KeyFile)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s: mode %v lets others read the key; chmod 600 it", path, fi.Mode().Perm())
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return crypto.UnmarshalPrivateKey(raw)
+}
+
+// PeerID returns the peer ID of the node whose data directory is dir.
+func PeerID(dir string) (peer.ID, error) {
+	key, err := LoadKey(dir)
+	if err != nil {
+		return "", err
+	}
+	return peer.IDFromPrivateKey(key)
+}
+
+// LoadToken reads the operator's API token of a data directory.
+func LoadToken(dir string) (string, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, TokenFile))
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(raw)), nil
+}
+
+// loadPSK reads the pre-shared key named by the settings, or swarm.key in
+// the data directory; it returns nil when there is none. The file holds 64
+// hex digits, alone or as the last line of go-libp2p's swarm key format.
+func loadPSK(dir string, s *Settings) ([]byte, error) {
+	path := s.P2P.PSKFile
+	if path == "" {
+		path = filepath.Join(dir, SwarmKey)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+	} else if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("pre-shared key: %w", err)
+	}
+	lines := strings.Fields(string(raw))
+	if len(lines) == 0 {
+		return nil, fmt.Errorf("pre-shared key %s: empty", path)
+	}
+	key, err := hex.DecodeString(lines[len(lines)-1])
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("pre-shared key %s: want 64 hex digits", path)
+	}
+	return key, nil
+}

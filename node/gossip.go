@@ -1,0 +1,153 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/taxiinode/taxiinode/peer"
+	"github.com/taxiinode/taxiinode/protocol"
+	"github.com/taxiinode/taxiinode/store"
+)
+
+// announceHeader names the Extended_Header of an announcement: a gossip
+// message that carries no content but says that its author stored a block
+// too large for gossip. Its value is "<timestamp label> <sha256> <size>";
+// peers fetch the block with a poll of exactly that label.
+const announceHeader = "urn:taxiinode:header:announce"
+
+// envelopeSize is room for the Inbox Message around one block's content.
+const envelopeSize = 4 << 10
+
+// publish gossips fresh blocks of a collection under this node's
+// authorship, as few Inbox Messages as the gossip size limit allows, and
+// announces the blocks too large for gossip. Errors are logged: catch-up
+// repairs whatever gossip does not deliver.
+func (n *Node) publish(ctx context.Context, c *collection, fresh []labelled) {
+	limit := n.maxGossip
+	var batch []protocol.ContentBlock
+	size := 0
+	flush := func() {
+		if len(batch) > 0 {
+			n.gossip(ctx, c.name, &protocol.InboxMessage{ContentBlocks: batch})
+		}
+		batch, size = nil, 0
+	}
+	for _, f := range fresh {
+		blockSize := len(f.block.Content) + envelopeSize
+		if blockSize > limit {
+			n.gossip(ctx, c.name, announcement(f))
+			continue
+		}
+		if size+blockSize > limit {
+			flush()
+		}
+		b := *f.block
+		b.TimestampLabel = f.label.Time()
+		batch = append(batch, b)
+		size += blockSize
+	}
+	flush()
+}
+
+func announcement(f labelled) *protocol.InboxMessage {
+	value := fmt.Sprintf("%s %s %d", protocol.FormatTimestamp(f.label.Time()),
+		store.HashOf(f.block.Content), len(f.block.Content))
+	return &protocol.InboxMessage{
+		Header: protocol.Header{ExtendedHeaders: []protocol.ExtendedHeader{
+			{Name: announceHeader, Value: protocol.InnerXML(value)},
+		}},
+	}
+}
+
+func (n *Node) gossip(ctx context.Context, coll string, m *protocol.InboxMessage) {
+	m.MessageID = protocol.NewMessageID(protocol.V11)
+	m.DestinationCollectionNames = []string{coll}
+	if len(m.ContentBlocks) > 0 {
+		m.RecordCount = &protocol.RecordCount{Count: uint64(len(m.ContentBlocks))}
+	}
+	payload, err := protocol.Encode(m)
+	if err == nil {
+		err = n.host.Publish(ctx, coll, payload)
+	}
+	if err != nil {
+		n.log.Warn("gossip not published", "collection", coll, "msg_id", m.MessageID, "err", err)
+	}
+}
+
+// deliverGossip stores a gossiped Inbox Message whose author may write the
+// collection.
+func (n *Node) deliverGossip(ctx context.Context, g *peer.Gossip) error {
+	c, ok := n.state.Load().collection(g.Collection)
+	if !ok {
+		return fmt.Errorf("no collection %q", g.Collection)
+	}
+	if anns := announcements(g.Message); len(anns) > 0 {
+		for _, l := range anns {
+			n.fetcher.want(fetch{peer: g.Author, collection: c.name, label: l})
+		}
+		return nil
+	}
+	origin := store.Origin{Via: store.ViaGossip, From: g.From.String(), Author: g.Author.String()}
+	return n.accept(ctx, c, g.Message.ContentBlocks, origin)
+}
+
+// accept stores content a peer sent (by gossip or in answer to a poll) and
+// re-shares what was new when the collection says so. Blocks whose binding
+// the collection does not take are left out.
+func (n *Node) accept(ctx context.Context, c *collection, blocks []protocol.ContentBlock,
+	origin store.Origin) error {
+	kept := blocks[:0:0]
+	for _, b := range blocks {
+		if c.accepts(b.Binding) {
+			kept = append(kept, b)
+		} else {
+			n.metrics.skipped(c.name, origin.Via)
+		}
+	}
+	results, err := n.ingest(ctx, []*collection{c}, kept, origin, false)
+	if err != nil {
+		return err
+	}
+	if c.reshare {
+		n.reshare(ctx, c, freshBlocks(kept, results))
+	}
+	return nil
+}
+
+// reshare publishes, under this node's authorship, the fresh blocks that
+// match the collection's re-share query (hub and spoke).
+func (n *Node) reshare(ctx context.Context, c *collection, fresh []labelled) {
+	if c.reshareQuery != nil {
+		kept := fresh[:0:0]
+		for _, f := range fresh {
+			if c.reshareQuery.Match(f.block.Content, f.block.IsXML) {
+				kept = append(kept, f)
+			}
+		}
+		fresh = kept
+	}
+	if len(fresh) > 0 {
+		n.publish(ctx, c, fresh)
+	}
+}
+
+// announcements returns the labels an announcement message names.
+func announcements(m *protocol.InboxMessage) []store.Label {
+	var labels []store.Label
+	for _, h := range m.ExtendedHeaders {
+		if h.Name != announceHeader {
+			continue
+		}
+		ts, _, _ := strings.Cut(strings.TrimSpace(string(h.Value)), " ")
+		t, err := protocol.ParseTimestamp(ts)
+		if err != nil {
+			continue
+		}
+		labels = append(labels, store.LabelOf(t))
+	}
+	return labels
+}
+
+var errNotPollResponse = errors.New("answer is not a Poll_Response")

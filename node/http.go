@@ -1,0 +1,283 @@
+package node
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/taxiinode/taxiinode/peer"
+	"github.com/taxiinode/taxiinode/protocol"
+	"github.com/taxiinode/taxiinode/protocol/httpbinding"
+	"github.com/taxiinode/taxiinode/store"
+	"github.com/taxiinode/taxiinode/trust"
+)
+
+// PathPeers prefixes the operator's TAXII endpoints that reach a trusted
+// peer through this node: POST /taxii/peers/<peer ID>/<service> sends the
+// TAXII message in the body to that peer over libp2p.
+const PathPeers = "/taxii/peers/"
+
+// PathStatus serves the node's identity and state as JSON, for the command
+// line.
+const PathStatus = "/api/v1/status"
+
+// listenHTTP binds the HTTP binding's listener, with TLS when configured.
+func (n *Node) listenHTTP(s *Settings) error {
+	if s.HTTP.Listen == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http listen: %w", err)
+	}
+	if s.HTTP.TLSCert != "" {
+		cfg, err := n.tlsConfig(s.HTTP)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		ln = tls.NewListener(ln, cfg)
+		n.tls = true
+	}
+	n.httpLn = ln
+	n.httpAddr = ln.Addr().String()
+	return nil
+}
+
+func (n *Node) tlsConfig(h HTTPSettings) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(n.path(h.TLSCert), n.path(h.TLSKey))
+	if err != nil {
+		return nil, fmt.Errorf("http tls: %w", err)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if h.ClientCA != "" {
+		pem, err := os.ReadFile(n.path(h.ClientCA))
+		if err != nil {
+			return nil, fmt.Errorf("http client_ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("http client_ca %s: no PEM certificate", h.ClientCA)
+		}
+		cfg.ClientCAs = pool
+		cfg.ClientAuth = tls.VerifyClientCertIfGiven
+	}
+	return cfg, nil
+}
+
+// path resolves a file name relative to the data directory.
+func (n *Node) path(p string) string {
+	if p == "" || strings.HasPrefix(p, "/") {
+		return p
+	}
+	return n.dir + "/" + p
+}
+
+// serveHTTP serves the HTTP binding in g and returns the function that
+// stops it gracefully.
+func (n *Node) serveHTTP(g *errgroup.Group) (stop func()) {
+	if n.httpLn == nil {
+		return func() {}
+	}
+	srv := &http.Server{
+		Handler:           n.httpHandler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          nil,
+	}
+	g.Go(func() error {
+		if err := srv.Serve(n.httpLn); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			n.log.Warn("http shutdown", "err", err)
+		}
+	}
+}
+
+// httpHandler routes the TAXII services, the operator's peer endpoints,
+// the health check, the metrics and the status.
+func (n *Node) httpHandler() http.Handler {
+	maxBody := n.state.Load().settings.HTTP.MaxBodySize
+	mux := http.NewServeMux()
+	for svc, path := range servicePaths {
+		srv := &httpbinding.Server{
+			Handler:     n.serviceHandler(svc),
+			MaxBodySize: maxBody,
+			Logger:      n.log.With("component", "http"),
+		}
+		mux.Handle(path, srv)
+		mux.Handle(path+"/", srv)
+	}
+	mux.Handle(PathPeers, &httpbinding.Server{
+		Handler:     httpbinding.HandlerFunc(n.servePeerProxy),
+		MaxBodySize: maxBody,
+		Logger:      n.log.With("component", "http"),
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.registry(n), promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET "+PathStatus, n.serveStatus)
+	return mux
+}
+
+// serviceHandler answers the requests of one TAXII service over HTTP.
+func (n *Node) serviceHandler(svc protocol.ServiceType) httpbinding.Handler {
+	return httpbinding.HandlerFunc(func(ctx context.Context, r *httpbinding.Request) protocol.Message {
+		caller, err := n.authenticate(r.HTTP)
+		var resp protocol.Message
+		if err != nil {
+			resp = n.status(r.Message, err)
+		} else {
+			resp = n.Handle(withBaseURL(ctx, baseOf(r.HTTP)), caller, svc, r.Message)
+		}
+		n.metrics.request("http", r.Message.Type(), resp)
+		return resp
+	})
+}
+
+// baseOf returns the scheme and host an HTTP request was sent to.
+func baseOf(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
+// authenticate tells who sent an HTTP request: the operator (bearer token),
+// an account (HTTP Basic or client certificate) or nobody in particular.
+// Credentials that are given but wrong are an error, not anonymity.
+func (n *Node) authenticate(r *http.Request) (trust.Identity, error) {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if tok, ok := strings.CutPrefix(auth, "Bearer "); ok {
+			if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(n.token)) == 1 {
+				return trust.Operator, nil
+			}
+			return trust.Anonymous, protocol.Errorf(protocol.StatusUnauthorized, "wrong API token")
+		}
+		user, pass, ok := r.BasicAuth()
+		if !ok {
+			return trust.Anonymous, protocol.Errorf(protocol.StatusUnauthorized, "unsupported Authorization scheme")
+		}
+		if id, ok := n.trust.AuthenticateBasic(user, pass); ok {
+			return id, nil
+		}
+		return trust.Anonymous, protocol.Errorf(protocol.StatusUnauthorized, "wrong user name or password")
+	}
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		cert := r.TLS.PeerCertificates[0]
+		if id, ok := n.trust.AuthenticateCert(sha256.Sum256(cert.Raw), cert.Subject.CommonName); ok {
+			return id, nil
+		}
+		return trust.Anonymous, protocol.Errorf(protocol.StatusUnauthorized, "client certificate not mapped to an account")
+	}
+	return trust.Anonymous, nil
+}
+
+// servePeerProxy sends the operator's TAXII request to a trusted peer over
+// libp2p and answers with the peer's answer.
+func (n *Node) servePeerProxy(ctx context.Context, r *httpbinding.Request) protocol.Message {
+	caller, err := n.authenticate(r.HTTP)
+	if err == nil && caller != trust.Operator {
+		err = protocol.Errorf(protocol.StatusUnauthorized, "only the node's operator may reach peers through it")
+	}
+	if err != nil {
+		return n.status(r.Message, err)
+	}
+	rest := strings.TrimPrefix(r.HTTP.URL.Path, PathPeers)
+	idText, _, _ := strings.Cut(rest, "/")
+	id, err := peer.ParseID(idText)
+	if err != nil {
+		return n.status(r.Message, protocol.Errorf(protocol.StatusBadMessage, "bad peer ID %q", idText))
+	}
+	resp, err := n.host.Request(ctx, id, r.Message)
+	if err != nil {
+		return n.status(r.Message, protocol.Errorf(protocol.StatusNetworkError, "peer %s: %v", id, err))
+	}
+	return resp
+}
+
+// storeAll is the range of every label.
+var storeAll = store.Range{}
+
+// Status is what GET /api/v1/status answers.
+type Status struct {
+	PeerID      string             `json:"peer_id"`
+	Addrs       []string           `json:"addrs"`
+	HTTP        string             `json:"http"`
+	Peers       []PeerStatus       `json:"peers"`
+	Collections []CollectionStatus `json:"collections"`
+	Gossip      peer.Stats         `json:"gossip"`
+}
+
+// PeerStatus describes one trusted peer.
+type PeerStatus struct {
+	Name      string   `json:"name"`
+	ID        string   `json:"id"`
+	Connected bool     `json:"connected"`
+	Read      []string `json:"read"`
+	Write     []string `json:"write"`
+}
+
+// CollectionStatus describes one collection.
+type CollectionStatus struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Blocks uint64 `json:"blocks"`
+}
+
+func (n *Node) serveStatus(w http.ResponseWriter, r *http.Request) {
+	if id, err := n.authenticate(r); err != nil || id != trust.Operator {
+		http.Error(w, "operator token required", http.StatusUnauthorized)
+		return
+	}
+	st := n.state.Load()
+	s := Status{PeerID: n.host.ID().String(), HTTP: n.httpAddr, Gossip: n.host.Stats()}
+	for _, a := range n.host.Addrs() {
+		s.Addrs = append(s.Addrs, a.String())
+	}
+	for _, p := range st.settings.Peers {
+		id, _ := peer.ParseID(p.ID)
+		s.Peers = append(s.Peers, PeerStatus{Name: p.Name, ID: p.ID, Connected: n.host.Connected(id),
+			Read: p.Read, Write: p.Write})
+	}
+	for _, name := range st.names {
+		c, _ := st.collection(name)
+		count, err := n.store.Count(r.Context(), name, storeAll)
+		if err != nil {
+			http.Error(w, "store: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		s.Collections = append(s.Collections, CollectionStatus{Name: name, Type: string(c.typ), Blocks: count})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(s)
+}
+
+// isConnRefused reports whether err says nothing listens at the address.
+func isConnRefused(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}

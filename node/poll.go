@@ -1,0 +1,315 @@
+package node
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/taxiinode/taxiinode/protocol"
+	"github.com/taxiinode/taxiinode/protocol/query"
+	"github.com/taxiinode/taxiinode/store"
+	"github.com/taxiinode/taxiinode/trust"
+)
+
+// selection is what a poll asks for: a window of a collection's labels,
+// filtered by content bindings and a query. Once planned, it also holds the
+// result set: the exact count and where each part ends. It is kept in the
+// store, encoded as JSON, for Poll Fulfillment.
+type selection struct {
+	Collection     string                    `json:"collection"`
+	Owner          string                    `json:"owner"`
+	SubscriptionID string                    `json:"subscription_id,omitempty"`
+	DataSet        bool                      `json:"data_set,omitempty"`
+	Begin          store.Label               `json:"begin"`
+	BeginGiven     bool                      `json:"begin_given,omitempty"`
+	End            store.Label               `json:"end"`
+	Bindings       []protocol.ContentBinding `json:"bindings,omitempty"`
+	Query          *protocol.Query           `json:"query,omitempty"`
+	CountOnly      bool                      `json:"count_only,omitempty"`
+
+	Count  uint64        `json:"count"`
+	Bounds []store.Label `json:"bounds,omitempty"` // last label of each part but the last
+
+	query *query.Query
+}
+
+// poll answers a Poll_Request (EXC-30 to EXC-36, EXC-40 to EXC-44).
+func (n *Node) poll(ctx context.Context, caller trust.Identity, m *protocol.PollRequest) (protocol.Message, error) {
+	c, err := n.readable(caller, m.CollectionName)
+	if err != nil {
+		return nil, err
+	}
+	sel := &selection{Collection: c.name, Owner: caller.String(), DataSet: c.typ == protocol.DataSet}
+	params := m.Parameters
+	if m.SubscriptionID != "" {
+		sub, err := n.pollableSubscription(ctx, caller, c.name, m.SubscriptionID)
+		if err != nil {
+			return nil, err
+		}
+		sel.SubscriptionID = sub.ID
+		params = &protocol.PollParameters{
+			ResponseType:    sub.Parameters.ResponseType,
+			ContentBindings: sub.Parameters.ContentBindings,
+			Query:           sub.Parameters.Query,
+		}
+	}
+	if params != nil {
+		if err := sel.setParameters(c, params); err != nil {
+			return nil, err
+		}
+	}
+	sel.setWindow(m.ExclusiveBegin, m.InclusiveEnd, n.store.LastLabel())
+	return n.answerPoll(ctx, sel)
+}
+
+// readable returns a collection the caller may read. A caller without the
+// right learns nothing about whether the collection exists (AMB-24).
+func (n *Node) readable(caller trust.Identity, name string) (*collection, error) {
+	if !n.trust.Allowed(caller, name, trust.Read) {
+		return nil, unauthorized(caller, "read collection "+strconv.Quote(name))
+	}
+	c, ok := n.state.Load().collection(name)
+	if !ok {
+		return nil, notFound("collection", name)
+	}
+	return c, nil
+}
+
+// setParameters applies Poll_Parameters: the response type, the content
+// bindings wanted (EXC-35) and the query (EXC-34).
+func (sel *selection) setParameters(c *collection, p *protocol.PollParameters) error {
+	sel.CountOnly = p.ResponseType == protocol.ResponseCountOnly
+	if len(p.ContentBindings) > 0 && len(c.accept) > 0 && !anyBindingShared(c.accept, p.ContentBindings) {
+		return protocol.Errorf(protocol.StatusUnsupportedContent,
+			"collection %s holds none of the content bindings asked for", c.name).
+			With(protocol.DetailSupportedContent, c.supportedContent()...)
+	}
+	sel.Bindings = p.ContentBindings
+	if p.Query == nil {
+		return nil
+	}
+	q, err := query.Parse(*p.Query)
+	if err != nil {
+		return err
+	}
+	sel.Query, sel.query = p.Query, q
+	return nil
+}
+
+// anyBindingShared reports whether one of the wanted bindings may occur in a
+// collection accepting the given ones.
+func anyBindingShared(accepted, wanted []protocol.ContentBinding) bool {
+	for _, w := range wanted {
+		for _, sub := range append([]string{""}, w.Subtypes...) {
+			b := protocol.ContentBinding{BindingID: w.BindingID}
+			if sub != "" {
+				b.Subtypes = []string{sub}
+			}
+			if protocol.BindingAccepted(accepted, b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// setWindow pins the window of a Data Feed poll: its end never lies beyond
+// the newest label, so that a later poll starting at the reported end misses
+// nothing (EXC-74). Data Sets have no window (EXC-70).
+func (sel *selection) setWindow(begin, end time.Time, last store.Label) {
+	if sel.DataSet {
+		sel.End = last
+		return
+	}
+	b, e := store.LabelOf(begin), store.LabelOf(end)
+	sel.Begin, sel.BeginGiven = b, b != 0
+	switch {
+	case e != 0 && e <= last:
+		sel.End = e
+	case last > b:
+		sel.End = last
+	case e != 0:
+		sel.End = e
+	default:
+		sel.End = b + 1
+	}
+}
+
+// matches reports whether a block is selected.
+func (sel *selection) matches(b *store.Meta, content []byte) bool {
+	if len(sel.Bindings) > 0 && !protocol.BindingAccepted(sel.Bindings, b.Binding) {
+		return false
+	}
+	return sel.query == nil || sel.query.Match(content, b.IsXML)
+}
+
+// each calls fn for every selected block with a label in (after, until], in
+// label order; it reads content only when fn or the query needs it.
+func (n *Node) each(ctx context.Context, sel *selection, after, until store.Label, withContent bool,
+	fn func(*store.Meta, []byte) error) error {
+	r := store.Range{After: after, Until: until}
+	if withContent || sel.query != nil {
+		return n.store.Scan(ctx, sel.Collection, r, func(b *store.Block) error {
+			if !sel.matches(&b.Meta, b.Content) {
+				return nil
+			}
+			return fn(&b.Meta, b.Content)
+		})
+	}
+	return n.store.ScanMeta(ctx, sel.Collection, r, func(m *store.Meta) error {
+		if !sel.matches(m, nil) {
+			return nil
+		}
+		return fn(m, nil)
+	})
+}
+
+// plan counts the selected blocks and, for a FULL poll, cuts them into
+// parts on label boundaries (EXC-40, EXC-44).
+func (n *Node) plan(ctx context.Context, sel *selection) error {
+	if len(sel.Bindings) == 0 && sel.query == nil && sel.CountOnly {
+		count, err := n.store.Count(ctx, sel.Collection, store.Range{After: sel.Begin, Until: sel.End})
+		sel.Count = count
+		return err
+	}
+	maxBlocks, maxBytes, _ := n.state.Load().settings.Poll.limits()
+	var blocks, bytes int
+	var last store.Label
+	return n.each(ctx, sel, sel.Begin, sel.End, false, func(m *store.Meta, _ []byte) error {
+		if !sel.CountOnly && blocks > 0 && (blocks == maxBlocks || bytes+m.Size > maxBytes) {
+			sel.Bounds = append(sel.Bounds, last)
+			blocks, bytes = 0, 0
+		}
+		sel.Count++
+		blocks++
+		bytes += m.Size
+		last = m.Label
+		return nil
+	})
+}
+
+// answerPoll plans the result and answers with its first part.
+func (n *Node) answerPoll(ctx context.Context, sel *selection) (protocol.Message, error) {
+	if err := n.plan(ctx, sel); err != nil {
+		return nil, internal("plan poll", err)
+	}
+	if sel.CountOnly || len(sel.Bounds) == 0 {
+		return n.part(ctx, sel, "", 1)
+	}
+	id, err := n.saveResult(ctx, sel)
+	if err != nil {
+		return nil, err
+	}
+	return n.part(ctx, sel, id, 1)
+}
+
+func (n *Node) saveResult(ctx context.Context, sel *selection) (string, error) {
+	var raw [16]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", internal("result id", err)
+	}
+	id := "urn:taxiinode:result:" + hex.EncodeToString(raw[:])
+	data, err := json.Marshal(sel)
+	if err != nil {
+		return "", internal("encode result set", err)
+	}
+	_, _, ttl := n.state.Load().settings.Poll.limits()
+	if err := n.store.PutResult(ctx, id, data, ttl); err != nil {
+		return "", internal("save result set", err)
+	}
+	return id, nil
+}
+
+// part builds part number k (from 1) of a planned result.
+func (n *Node) part(ctx context.Context, sel *selection, resultID string, k int) (*protocol.PollResponse, error) {
+	parts := len(sel.Bounds) + 1
+	after, until := sel.Begin, sel.End
+	if k > 1 {
+		after = sel.Bounds[k-2]
+	}
+	if k < parts {
+		until = sel.Bounds[k-1]
+	}
+	resp := &protocol.PollResponse{
+		CollectionName: sel.Collection,
+		SubscriptionID: sel.SubscriptionID,
+		More:           k < parts,
+		ResultID:       resultID,
+		RecordCount:    &protocol.RecordCount{Count: sel.Count},
+	}
+	if resultID != "" {
+		resp.ResultPartNumber = k
+	}
+	if !sel.DataSet {
+		if k > 1 || sel.BeginGiven {
+			resp.ExclusiveBegin = after.Time()
+		}
+		resp.InclusiveEnd = until.Time()
+	}
+	if sel.CountOnly {
+		return resp, nil
+	}
+	err := n.each(ctx, sel, after, until, true, func(m *store.Meta, content []byte) error {
+		resp.ContentBlocks = append(resp.ContentBlocks, contentBlock(m, content))
+		return nil
+	})
+	if err != nil {
+		return nil, internal("read poll part", err)
+	}
+	if k == 1 && len(sel.Bounds) == 0 && uint64(len(resp.ContentBlocks)) != sel.Count {
+		// A Prune ran between planning and reading; say what was sent.
+		resp.RecordCount.Count = uint64(len(resp.ContentBlocks))
+	}
+	return resp, nil
+}
+
+// contentBlock turns a stored block into a Content_Block, labelled with
+// this node's timestamp label.
+func contentBlock(m *store.Meta, content []byte) protocol.ContentBlock {
+	return protocol.ContentBlock{
+		Binding:        m.Binding,
+		Content:        append([]byte(nil), content...),
+		IsXML:          m.IsXML,
+		TimestampLabel: m.Label.Time(),
+		Message:        m.Message,
+	}
+}
+
+// fulfill answers a Poll_Fulfillment with one part of a saved result set
+// (EXC-41 to EXC-43).
+func (n *Node) fulfill(ctx context.Context, caller trust.Identity, m *protocol.PollFulfillment) (protocol.Message, error) {
+	if _, err := n.readable(caller, m.CollectionName); err != nil {
+		return nil, err
+	}
+	data, err := n.store.GetResult(ctx, m.ResultID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound("result", m.ResultID)
+	}
+	if err != nil {
+		return nil, internal("load result set", err)
+	}
+	sel := &selection{}
+	if err := json.Unmarshal(data, sel); err != nil {
+		return nil, internal("decode result set", err)
+	}
+	if sel.Collection != m.CollectionName || (sel.Owner != caller.String() && caller != trust.Operator) {
+		return nil, notFound("result", m.ResultID)
+	}
+	if sel.Query != nil {
+		if sel.query, err = query.Parse(*sel.Query); err != nil {
+			return nil, internal("parse saved query", err)
+		}
+	}
+	k, parts := max(m.ResultPartNumber, 1), len(sel.Bounds)+1
+	if k > parts {
+		return nil, protocol.Errorf(protocol.StatusInvalidResponsePart,
+			"result %s has %d parts", m.ResultID, parts).
+			With(protocol.DetailMaxPartNumber, fmt.Sprint(parts))
+	}
+	return n.part(ctx, sel, m.ResultID, k)
+}

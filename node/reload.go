@@ -1,0 +1,129 @@
+package node
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/taxiinode/taxiinode/peer"
+	"github.com/taxiinode/taxiinode/trust"
+)
+
+// reloadPoll is how often the configuration file is checked even when no
+// file system event arrives (some file systems send none).
+const reloadPoll = time.Second
+
+// watchSettings applies the configuration file whenever it changes, until
+// ctx ends. A file that does not parse or validate is logged and ignored:
+// the node keeps running on the last good configuration.
+func (n *Node) watchSettings(ctx context.Context) error {
+	path := filepath.Join(n.dir, ConfigFile)
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := w.Add(n.dir); err != nil {
+		return err
+	}
+	lastMod := modTime(path)
+	t := time.NewTicker(reloadPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev := <-w.Events:
+			if filepath.Base(ev.Name) != ConfigFile {
+				continue
+			}
+		case err := <-w.Errors:
+			n.log.Warn("configuration watch", "err", err)
+			continue
+		case <-t.C:
+		}
+		if m := modTime(path); !m.Equal(lastMod) {
+			lastMod = m
+			n.Reload()
+		}
+	}
+}
+
+func modTime(path string) time.Time {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
+}
+
+// Reload reads the configuration file again and applies it: peers, rights,
+// accounts, collections, retention and re-share settings take effect at
+// once. Listen addresses, TLS and the pre-shared key need a restart.
+func (n *Node) Reload() {
+	n.reloadMu.Lock()
+	defer n.reloadMu.Unlock()
+	s, err := LoadSettings(n.dir)
+	if err != nil {
+		n.log.Error("configuration not applied", "err", err)
+		return
+	}
+	st, err := newState(n.dir, s)
+	if err != nil {
+		n.log.Error("configuration not applied", "err", err)
+		return
+	}
+	policy, err := s.policy()
+	if err != nil {
+		n.log.Error("configuration not applied", "err", err)
+		return
+	}
+	old := n.state.Load()
+	oldPolicy := n.trust.Policy()
+	if err := n.trust.Replace(policy); err != nil {
+		n.log.Error("configuration not applied", "err", err)
+		return
+	}
+	n.state.Store(st)
+	n.applyPeers(s)
+	for _, id := range lostRead(oldPolicy, policy, st.names) {
+		if p, err := peer.ParseID(id); err == nil {
+			n.host.Disconnect(p)
+		}
+	}
+	n.joinTopics(old, st)
+	if !slices.Equal(old.settings.P2P.Listen, s.P2P.Listen) || !sameListeners(old.settings.HTTP, s.HTTP) {
+		n.log.Warn("listen addresses, TLS and HTTP settings apply at the next restart")
+	}
+	n.log.Info("configuration applied", "peers", len(s.Peers), "collections", len(s.Collections))
+	n.subscriptions.notify("")
+}
+
+// lostRead returns the peers still trusted that lost the read right on a
+// collection: the host drops their connections so that, on reconnecting,
+// they are filtered out of the collection's topic.
+func lostRead(old, cur trust.Policy, collections []string) []string {
+	var ids []string
+	for _, o := range old.Peers {
+		for _, c := range cur.Peers {
+			if c.ID != o.ID {
+				continue
+			}
+			for _, name := range collections {
+				if o.Rights.On(name).Has(trust.Read) && !c.Rights.On(name).Has(trust.Read) {
+					ids = append(ids, c.ID)
+					break
+				}
+			}
+		}
+	}
+	return ids
+}
+
+func sameListeners(a, b HTTPSettings) bool {
+	return a.Listen == b.Listen && a.TLSCert == b.TLSCert && a.TLSKey == b.TLSKey && a.ClientCA == b.ClientCA
+}

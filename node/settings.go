@@ -1,0 +1,375 @@
+package node
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	ma "github.com/multiformats/go-multiaddr"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/taxiinode/taxiinode/protocol"
+	"github.com/taxiinode/taxiinode/trust"
+)
+
+// File names inside a data directory.
+const (
+	ConfigFile = "config.yaml"
+	KeyFile    = "node.key"
+	TokenFile  = "api.token"
+	StoreDir   = "store"
+	SwarmKey   = "swarm.key"
+	// AddrFile holds the HTTP binding's address while the node runs, so
+	// that the command line finds a node listening on port 0.
+	AddrFile = "http.addr"
+)
+
+// DefaultCollection is the collection a new node starts with, and the one an
+// Inbox Message without a destination goes to.
+const DefaultCollection = "default"
+
+// Settings is the content of a node's configuration file. The command line
+// edits it; a running node applies every change within a second.
+type Settings struct {
+	P2P         P2PSettings          `yaml:"p2p"`
+	HTTP        HTTPSettings         `yaml:"http"`
+	Inbox       InboxSettings        `yaml:"inbox"`
+	CatchUp     CatchUpSettings      `yaml:"catchup"`
+	Poll        PollSettings         `yaml:"poll,omitempty"`
+	Collections []CollectionSettings `yaml:"collections"`
+	Peers       []PeerSettings       `yaml:"peers"`
+	Accounts    []AccountSettings    `yaml:"accounts,omitempty"`
+	Log         LogSettings          `yaml:"log"`
+}
+
+// P2PSettings configure the libp2p side of the node.
+type P2PSettings struct {
+	// Listen are multiaddrs to listen on.
+	Listen []string `yaml:"listen"`
+	// PSKFile names a 32-byte pre-shared key (hex or the go-libp2p swarm key
+	// format) that closes the mesh to nodes without it. With a key the node
+	// listens on TCP only. A file swarm.key in the data directory is used
+	// when this is empty.
+	PSKFile string `yaml:"psk_file,omitempty"`
+	// MaxGossipSize bounds one gossip message; it must be the same on every
+	// node. Content blocks too large for gossip travel by announcement and
+	// poll. 0 means 4 MiB.
+	MaxGossipSize int `yaml:"max_gossip_size,omitempty"`
+	// MaxFrameSize bounds one request or response on a stream. 0 means 32 MiB.
+	MaxFrameSize int `yaml:"max_frame_size,omitempty"`
+	// Limits per peer; zero values take the defaults.
+	RequestRate     float64 `yaml:"request_rate,omitempty"`
+	RequestBurst    int     `yaml:"request_burst,omitempty"`
+	GossipRate      float64 `yaml:"gossip_rate,omitempty"`
+	GossipBurst     int     `yaml:"gossip_burst,omitempty"`
+	GossipBytesRate float64 `yaml:"gossip_bytes_rate,omitempty"`
+}
+
+// HTTPSettings configure the TAXII HTTP(S) binding.
+type HTTPSettings struct {
+	// Listen is host:port; empty turns the HTTP binding off (the command
+	// line then cannot reach the node).
+	Listen string `yaml:"listen"`
+	// TLSCert and TLSKey turn on HTTPS. ClientCA, when set, asks clients for
+	// a certificate signed by it; accounts list the certificates they accept.
+	TLSCert  string `yaml:"tls_cert,omitempty"`
+	TLSKey   string `yaml:"tls_key,omitempty"`
+	ClientCA string `yaml:"client_ca,omitempty"`
+	// MaxBodySize bounds one request body. 0 means 32 MiB.
+	MaxBodySize int64 `yaml:"max_body_size,omitempty"`
+	// Anonymous rights of clients without credentials.
+	Anonymous RightsSettings `yaml:"anonymous"`
+}
+
+// InboxSettings configure the Inbox service.
+type InboxSettings struct {
+	// DefaultCollection receives Inbox Messages that name no destination.
+	DefaultCollection string `yaml:"default_collection"`
+	// RequireDestination refuses messages without a destination instead.
+	RequireDestination bool `yaml:"require_destination,omitempty"`
+}
+
+// CatchUpSettings configure how the node polls peers for what it missed.
+type CatchUpSettings struct {
+	// Interval between catch-up rounds with every peer. 0 means one minute.
+	Interval time.Duration `yaml:"interval"`
+}
+
+// PollSettings bound the parts of poll results.
+type PollSettings struct {
+	// MaxPartBlocks and MaxPartBytes bound one part of a multi-part poll
+	// result. 0 means 1,000 blocks and 8 MiB.
+	MaxPartBlocks int `yaml:"max_part_blocks,omitempty"`
+	MaxPartBytes  int `yaml:"max_part_bytes,omitempty"`
+	// ResultTTL is how long the parts of a result stay available for Poll
+	// Fulfillment. 0 means one hour.
+	ResultTTL time.Duration `yaml:"result_ttl,omitempty"`
+}
+
+func (p PollSettings) limits() (blocks, bytes int, ttl time.Duration) {
+	blocks, bytes, ttl = p.MaxPartBlocks, p.MaxPartBytes, p.ResultTTL
+	if blocks <= 0 {
+		blocks = 1000
+	}
+	if bytes <= 0 {
+		bytes = 8 << 20
+	}
+	if ttl <= 0 {
+		ttl = time.Hour
+	}
+	return blocks, bytes, ttl
+}
+
+// CollectionSettings describe one collection.
+type CollectionSettings struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description,omitempty"`
+	// Type is DATA_FEED (default) or DATA_SET.
+	Type string `yaml:"type,omitempty"`
+	// Accept lists the content bindings the collection takes; empty takes all.
+	Accept []BindingSettings `yaml:"accept,omitempty"`
+	// Reshare publishes, under this node's authorship, what the node
+	// accepted from peers, so that peers who do not trust each other still
+	// receive each other's content (hub and spoke).
+	Reshare bool `yaml:"reshare,omitempty"`
+	// ReshareQuery names a file holding a TAXII Default Query; only content
+	// matching it is re-shared.
+	ReshareQuery string `yaml:"reshare_query,omitempty"`
+	// MaxAge and MaxBlocks bound what the collection keeps; 0 keeps all.
+	MaxAge    time.Duration `yaml:"max_age,omitempty"`
+	MaxBlocks uint64        `yaml:"max_blocks,omitempty"`
+}
+
+// BindingSettings is one accepted content binding and, optionally, the only
+// subtypes accepted.
+type BindingSettings struct {
+	Binding  string   `yaml:"binding"`
+	Subtypes []string `yaml:"subtypes,omitempty"`
+}
+
+// RightsSettings list collections by right. "*" means every collection.
+type RightsSettings struct {
+	Read  []string `yaml:"read,omitempty,flow"`
+	Write []string `yaml:"write,omitempty,flow"`
+}
+
+// PeerSettings describe one trusted peer.
+type PeerSettings struct {
+	Name           string   `yaml:"name"`
+	ID             string   `yaml:"id"`
+	Addrs          []string `yaml:"addrs,omitempty"`
+	RightsSettings `yaml:",inline"`
+}
+
+// AccountSettings describe one HTTP account.
+type AccountSettings struct {
+	Name           string   `yaml:"name"`
+	PasswordHash   string   `yaml:"password_hash,omitempty"`
+	CertSHA256     []string `yaml:"cert_sha256,omitempty"`
+	CertSubjects   []string `yaml:"cert_subjects,omitempty"`
+	RightsSettings `yaml:",inline"`
+}
+
+// LogSettings configure logging.
+type LogSettings struct {
+	// Level is debug, info, warn or error.
+	Level string `yaml:"level"`
+	// Format is text or json.
+	Format string `yaml:"format"`
+}
+
+// DefaultSettings returns the settings of a new node: libp2p on every
+// interface over TCP and QUIC on port 4001, the HTTP binding on
+// 127.0.0.1:9000 open to local clients without credentials, and one
+// collection, default.
+func DefaultSettings() *Settings {
+	return &Settings{
+		P2P: P2PSettings{Listen: []string{
+			"/ip4/0.0.0.0/tcp/4001",
+			"/ip4/0.0.0.0/udp/4001/quic-v1",
+		}},
+		HTTP: HTTPSettings{
+			Listen: "127.0.0.1:9000",
+			Anonymous: RightsSettings{
+				Read:  []string{DefaultCollection},
+				Write: []string{DefaultCollection},
+			},
+		},
+		Inbox:   InboxSettings{DefaultCollection: DefaultCollection},
+		CatchUp: CatchUpSettings{Interval: time.Minute},
+		Collections: []CollectionSettings{{
+			Name:        DefaultCollection,
+			Description: "Threat intelligence shared with trusted peers.",
+			Type:        string(protocol.DataFeed),
+		}},
+		Log: LogSettings{Level: "info", Format: "text"},
+	}
+}
+
+// Collection returns the settings of the named collection.
+func (s *Settings) Collection(name string) (*CollectionSettings, bool) {
+	for i := range s.Collections {
+		if s.Collections[i].Name == name {
+			return &s.Collections[i], true
+		}
+	}
+	return nil, false
+}
+
+// Peer returns the settings of the peer with the given name or peer ID.
+func (s *Settings) Peer(nameOrID string) (*PeerSettings, bool) {
+	for i := range s.Peers {
+		if s.Peers[i].Name == nameOrID || s.Peers[i].ID == nameOrID {
+			return &s.Peers[i], true
+		}
+	}
+	return nil, false
+}
+
+// Validate reports the first problem of the settings.
+func (s *Settings) Validate() error {
+	if len(s.P2P.Listen) == 0 {
+		return errors.New("p2p.listen: no address")
+	}
+	for _, a := range s.P2P.Listen {
+		if _, err := ma.NewMultiaddr(a); err != nil {
+			return fmt.Errorf("p2p.listen: %q: %w", a, err)
+		}
+	}
+	if s.HTTP.Listen != "" {
+		if _, _, err := net.SplitHostPort(s.HTTP.Listen); err != nil {
+			return fmt.Errorf("http.listen: %w", err)
+		}
+	}
+	if (s.HTTP.TLSCert == "") != (s.HTTP.TLSKey == "") {
+		return errors.New("http: tls_cert and tls_key go together")
+	}
+	if err := s.validateCollections(); err != nil {
+		return err
+	}
+	if d := s.Inbox.DefaultCollection; d != "" {
+		if _, ok := s.Collection(d); !ok {
+			return fmt.Errorf("inbox.default_collection: no collection %q", d)
+		}
+	}
+	for _, p := range s.Peers {
+		for _, a := range p.Addrs {
+			if _, err := ma.NewMultiaddr(a); err != nil {
+				return fmt.Errorf("peer %s: address %q: %w", p.Name, a, err)
+			}
+		}
+	}
+	_, err := s.policy()
+	return err
+}
+
+func (s *Settings) validateCollections() error {
+	var seen []string
+	for _, c := range s.Collections {
+		if err := ValidCollectionName(c.Name); err != nil {
+			return err
+		}
+		if slices.Contains(seen, c.Name) {
+			return fmt.Errorf("collection %q listed twice", c.Name)
+		}
+		seen = append(seen, c.Name)
+		switch protocol.CollectionType(c.Type) {
+		case "", protocol.DataFeed, protocol.DataSet:
+		default:
+			return fmt.Errorf("collection %q: type %q is neither DATA_FEED nor DATA_SET", c.Name, c.Type)
+		}
+	}
+	return nil
+}
+
+// ValidCollectionName reports whether a name can name a collection: a
+// non-empty URI-like string (GEN-2) without spaces, control characters or
+// the wildcard "*".
+func ValidCollectionName(name string) error {
+	if name == "" || name == "*" {
+		return fmt.Errorf("invalid collection name %q", name)
+	}
+	for _, r := range name {
+		if r <= ' ' || r == 0x7f || r == '"' || r == '<' || r == '>' || r == '\\' {
+			return fmt.Errorf("invalid collection name %q: character %q", name, r)
+		}
+	}
+	return nil
+}
+
+// LoadSettings reads the configuration file of a data directory.
+func LoadSettings(dir string) (*Settings, error) {
+	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, err
+	}
+	return parseSettings(data)
+}
+
+func parseSettings(data []byte) (*Settings, error) {
+	s := &Settings{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(s); err != nil {
+		return nil, fmt.Errorf("%s: %w", ConfigFile, err)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", ConfigFile, err)
+	}
+	return s, nil
+}
+
+// SaveSettings validates s and writes it as the configuration file of a
+// data directory, atomically: a running node sees either the old file or
+// the new one.
+func SaveSettings(dir string, s *Settings) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteString("# taxiinode configuration. The node applies changes while it runs.\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, ConfigFile), buf.Bytes(), 0o644)
+}
+
+// writeFileAtomic writes data to a temporary file, syncs it and renames it
+// over path.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func splitHostPort(hostport string) (host, port string, err error) {
+	return net.SplitHostPort(hostport)
+}
+
+// HashPassword returns the bcrypt hash an account's password_hash holds.
+func HashPassword(password string) (string, error) { return trust.HashPassword(password) }
