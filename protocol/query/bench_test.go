@@ -219,7 +219,7 @@ func totalSize(blocks [][]byte) int {
 // of about 4 KB, well-formed, on which the benchmark query matches some and
 // not others.
 func TestBenchmarkBlocks(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("builds 40 MB of blocks")
 	}
 	blocks := indicatorBlocks(t)

@@ -171,3 +171,48 @@ func TestCaseS10(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodedQueries takes the queries from the protocol decoder itself and
+// checks that they parse to the same queries as the bodies cut out by the
+// test helper.
+func TestDecodedQueries(t *testing.T) {
+	paths := []string{
+		"../" + messagesDir + "poll_request.default-query.async-push.xml",
+		"../" + messagesDir + "poll_request.default-query.file-hash-rep.xml",
+		"../" + messagesDir + "subscription_management_request.subscribe-push-query.xml",
+		casesDir + "S10-default-query/poll-query-full.xml",
+	}
+	for _, path := range paths {
+		t.Run(path, func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := protocol.Decode(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var dq *protocol.Query
+			switch msg := m.(type) {
+			case *protocol.PollRequest:
+				dq = msg.Parameters.Query
+			case *protocol.SubscriptionManagementRequest:
+				dq = msg.Parameters.Query
+			}
+			if dq == nil {
+				t.Fatalf("decoded %s without a query", m.Type())
+			}
+			got, err := Parse(*dq)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, dq.Body)
+			}
+			want, err := Parse(messageQueries(t, path)[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Canonical() != want.Canonical() {
+				t.Errorf("got  %s\nwant %s", got.Canonical(), want.Canonical())
+			}
+		})
+	}
+}

@@ -171,7 +171,7 @@ func (m *matcher) start(s *scanner, level int) {
 		}
 	}
 	m.alive[level] = alive
-	if attrs != 0 {
+	if attrs &= m.pending | m.wanted; attrs != 0 {
 		m.attributes(s.attrs, sets, attrs)
 	}
 }

@@ -81,6 +81,25 @@ func refNodes(content []byte) ([]refNode, error) {
 
 // refSelects reports whether the target steps select a node with this path.
 func refSelects(steps []step, path []xml.Name, attr bool) bool {
+	if len(path) > 0 && !lastMayMatch(steps[len(steps)-1], path[len(path)-1], attr) {
+		return false
+	}
+	return refSelectsFrom(steps, path, attr)
+}
+
+// lastMayMatch is a quick test on the node itself: a name node at the end
+// of the target must name it.
+func lastMayMatch(last step, name xml.Name, attr bool) bool {
+	switch last.kind {
+	case stepElem:
+		return !attr && name.Local == last.local
+	case stepAttr:
+		return attr && name.Local == last.local
+	}
+	return true
+}
+
+func refSelectsFrom(steps []step, path []xml.Name, attr bool) bool {
 	if len(steps) == 0 {
 		return len(path) == 0
 	}
@@ -90,7 +109,7 @@ func refSelects(steps []step, path []xml.Name, attr bool) bool {
 			return len(path) >= 1
 		}
 		for k := 0; k <= len(path); k++ {
-			if refSelects(steps[1:], path[k:], attr) {
+			if refSelectsFrom(steps[1:], path[k:], attr) {
 				return true
 			}
 		}
@@ -111,7 +130,7 @@ func refSelects(steps []step, path []xml.Name, attr bool) bool {
 			return false
 		}
 	}
-	return refSelects(steps[1:], path[1:], attr)
+	return refSelectsFrom(steps[1:], path[1:], attr)
 }
 
 func refName(s step, n xml.Name) bool {
