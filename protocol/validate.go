@@ -11,7 +11,7 @@ import (
 // schema would refuse, so that transports and tests can check both what
 // they receive and what the node emits. Decode runs it on every message,
 // and Write on every message before writing anything. The rules: header
-// IDs present (and digits only in TAXII 1.0, V10-3); every ID-like field
+// IDs present, of any form (AMB-32); every ID-like field
 // non-empty (XML-9); Record_Count at least the number of blocks (MSG-17);
 // the status details a status type requires, with values of the right
 // type (MSG-22, ST-6, ST-9, ST-11, ST-19, AMB-29); Subscription_ID xor
@@ -115,11 +115,10 @@ func (c *validator) header(h *Header, response bool) {
 	} else if h.InResponseTo != "" {
 		c.fail("in_response_to on a request")
 	}
-	if c.v == V10 {
-		if !allDigits(h.MessageID) || response && !allDigits(h.InResponseTo) {
-			c.fail("TAXII 1.0 message IDs must be digits (V10-3)")
-		}
-	} else if c.v != V11 {
+	// TAXII 1.0 IDs are digits (V10-3), but an ID is never refused for
+	// its form (AMB-32): numeric IDs in what the node sends are the
+	// sender's business, and NewMessageID(V10) makes them.
+	if c.v != V10 && c.v != V11 {
 		c.fail("unknown version %d", h.Version)
 	}
 	for _, eh := range h.ExtendedHeaders {
