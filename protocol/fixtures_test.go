@@ -109,7 +109,7 @@ func fullMessages() map[string]Message {
 				{Name: DetailWillPush, Value: "true"},
 				{Name: "urn:example.com:detail:x", Value: "z", XML: `<x xmlns="urn:example.com:x">z</x>`},
 			}, Message: "Result pending."},
-		"discovery_request":  &DiscoveryRequest{Header: h("urn:uuid:d1", "")},
+		"discovery_request": &DiscoveryRequest{Header: h("urn:uuid:d1", "")},
 		"discovery_response": &DiscoveryResponse{Header: h("urn:uuid:d2", "urn:uuid:d1"), ServiceInstances: []ServiceInstance{
 			{ServiceType: ServicePoll, ServiceVersion: ServicesV11, Available: &yes, ProtocolBinding: ProtocolHTTPS,
 				Address: "https://node-b.example.net/taxii/poll/", MessageBindings: []string{MessageBindingXML11},
@@ -119,7 +119,7 @@ func fullMessages() map[string]Message {
 				Address: "/ip4/192.0.2.1/tcp/4001/p2p/12D3KooWExample", MessageBindings: []string{MessageBindingXML11},
 				ContentBindings: []ContentBinding{{BindingID: BindingSTIX111, Subtypes: []string{"urn:example:s"}}}},
 		}},
-		"collection_information_request":  &CollectionInformationRequest{Header: h("urn:uuid:c1", "")},
+		"collection_information_request": &CollectionInformationRequest{Header: h("urn:uuid:c1", "")},
 		"collection_information_response": &CollectionInformationResponse{Header: h("urn:uuid:c2", "urn:uuid:c1"),
 			Collections: []CollectionInformation{{
 				Name: "indicators", Type: DataFeed, Available: &yes, Description: "Indicators & more.",
@@ -159,7 +159,7 @@ func fullMessages() map[string]Message {
 				{Name: DetailSupportedBinding, Value: MessageBindingXML11}}, Message: "Use another binding."},
 		"v10.status_message.retry": &StatusMessage{Header: h10("12", "10"), StatusType: StatusRetry,
 			Details: []Detail{{Value: "2014-12-19T12:00:00Z"}}},
-		"v10.discovery_request":  &DiscoveryRequest{Header: h10("1", "")},
+		"v10.discovery_request": &DiscoveryRequest{Header: h10("1", "")},
 		"v10.discovery_response": &DiscoveryResponse{Header: h10("2", "1"), ServiceInstances: []ServiceInstance{
 			{ServiceType: ServiceCollectionManagement, ServiceVersion: ServicesV10, Available: &yes,
 				ProtocolBinding: ProtocolHTTPS, Address: "https://node-b.example.net/taxii/cm/",
@@ -168,7 +168,7 @@ func fullMessages() map[string]Message {
 				Address: "https://node-b.example.net/taxii/inbox/", MessageBindings: []string{MessageBindingXML10},
 				ContentBindings: []ContentBinding{{BindingID: BindingSTIX111}}},
 		}},
-		"v10.feed_information_request":  &CollectionInformationRequest{Header: h10("3", "")},
+		"v10.feed_information_request": &CollectionInformationRequest{Header: h10("3", "")},
 		"v10.feed_information_response": &CollectionInformationResponse{Header: h10("4", "3"),
 			Collections: []CollectionInformation{{Name: "indicators", Available: &yes, Description: "Indicators.",
 				ContentBindings: []ContentBinding{{BindingID: BindingSTIX111}},
