@@ -3,9 +3,7 @@ package query
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"sync"
 	"testing"
@@ -14,7 +12,7 @@ import (
 
 const (
 	benchBlocks    = 10_000
-	benchBlockSize = 3300 // bytes a block is filled up to at least
+	benchBlockSize = 3500 // bytes a block is filled up to at least
 )
 
 var (
@@ -68,40 +66,9 @@ func realIndicators(docs map[string][]byte) ([][]byte, error) {
 }
 
 func cutIndicators(data []byte) ([][]byte, error) {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	var (
-		out    [][]byte
-		scopes [][]xml.Attr
-		parent []string
-	)
-	for {
-		offset := d.InputOffset()
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch e := tok.(type) {
-		case xml.StartElement:
-			if e.Name.Local == "Indicator" && len(parent) > 0 &&
-				parent[len(parent)-1] == "Indicators" {
-				ind, err := cutElement(d, data, offset, scopes, e)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, ind)
-				continue
-			}
-			scopes = append(scopes, declarations(e))
-			parent = append(parent, e.Name.Local)
-		case xml.EndElement:
-			scopes = scopes[:len(scopes)-1]
-			parent = parent[:len(parent)-1]
-		}
-	}
+	return cutElements(data, func(e xml.StartElement, parent string) bool {
+		return e.Name.Local == "Indicator" && parent == "Indicators"
+	})
 }
 
 var benchWords = []string{"phishing wave", "dropper", "MALWARE beacon", "scanner", "C2 server",

@@ -112,15 +112,7 @@ func parseEquals(rel string, params []param) (predicate, *protocol.StatusError) 
 // define here but clients send, is accepted when it names a string kind and
 // agrees with case_sensitive.
 func parseStringTest(rel string, params []param) (predicate, *protocol.StatusError) {
-	ps, err := takeParams(params, "case_sensitive", "value", "match_type")
-	if err != nil {
-		return nil, err
-	}
-	v, err := requireValue(ps, rel)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := caseSensitive(ps)
+	ps, v, cs, err := valueAndCase(rel, params, "match_type")
 	if err != nil {
 		return nil, err
 	}

@@ -31,37 +31,61 @@ func messageQueries(t *testing.T, path string) []protocol.Query {
 }
 
 func cutQueries(data []byte) ([]protocol.Query, error) {
+	var formats []string
+	format := ""
+	bodies, err := cutElements(data, func(e xml.StartElement, _ string) bool {
+		if e.Name.Local == "Query" && e.Name.Space != protocol.NamespaceDefaultQuery {
+			format = attrValue(e, "format_id")
+		}
+		if e.Name.Local != "Default_Query" {
+			return false
+		}
+		formats = append(formats, format)
+		return true
+	})
+	qs := make([]protocol.Query, len(bodies))
+	for i, b := range bodies {
+		qs[i] = protocol.Query{FormatID: formats[i], Body: b}
+	}
+	return qs, err
+}
+
+// cutElements returns each element of data for which want, given its start
+// tag and its parent's local name, is true: cut out byte for byte, with the
+// namespace declarations of its ancestors added to its start tag.
+func cutElements(data []byte, want func(e xml.StartElement, parent string) bool) ([][]byte,
+	error) {
 	d := xml.NewDecoder(bytes.NewReader(data))
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 	var (
-		qs     []protocol.Query
-		scopes [][]xml.Attr // namespace declarations per open element
-		format string
+		out     [][]byte
+		scopes  [][]xml.Attr // namespace declarations per open element
+		parents = []string{""}
 	)
 	for {
 		offset := d.InputOffset()
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
-			return qs, nil
+			return out, nil
 		}
 		if err != nil {
 			return nil, err
 		}
 		switch e := tok.(type) {
 		case xml.StartElement:
-			if e.Name.Local == "Query" && e.Name.Space != protocol.NamespaceDefaultQuery {
-				format = attrValue(e, "format_id")
-			}
-			if e.Name.Local == "Default_Query" {
-				body, err := cutElement(d, data, offset, scopes, e)
+			if want(e, parents[len(parents)-1]) {
+				elem, err := cutElement(d, data, offset, scopes, e)
 				if err != nil {
 					return nil, err
 				}
-				qs = append(qs, protocol.Query{FormatID: format, Body: body})
+				out = append(out, elem)
 				continue
 			}
 			scopes = append(scopes, declarations(e))
+			parents = append(parents, e.Name.Local)
 		case xml.EndElement:
 			scopes = scopes[:len(scopes)-1]
+			parents = parents[:len(parents)-1]
 		}
 	}
 }

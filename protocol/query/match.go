@@ -212,13 +212,11 @@ func (m *matcher) end(level int) {
 // attributes examines the attributes of an element whose states are sets,
 // for the targets in mask.
 func (m *matcher) attributes(r []byte, sets []uint64, mask uint64) {
-	for {
-		name, raw, rest, ok := nextAttr(r)
+	for ar := (attrReader{r}); ; {
+		prefix, local, raw, ok := ar.next()
 		if !ok {
 			return
 		}
-		r = rest
-		prefix, local := splitName(name)
 		if isXMLNS(prefix, local) {
 			continue
 		}
@@ -294,13 +292,11 @@ func (m *matcher) finish() bool {
 
 // declare adds the namespace declarations among the attributes r.
 func (m *matcher) declare(r []byte) {
-	for {
-		name, raw, rest, ok := nextAttr(r)
+	for ar := (attrReader{r}); ; {
+		prefix, local, raw, ok := ar.next()
 		if !ok {
 			return
 		}
-		r = rest
-		prefix, local := splitName(name)
 		if !isXMLNS(prefix, local) {
 			continue
 		}

@@ -168,23 +168,18 @@ func (p *bodyParser) query(start *xml.StartElement) (*rawQuery, *protocol.Status
 	if q.vocabulary == "" {
 		return nil, badQuery("Default_Query has no targeting_expression_id")
 	}
-	for {
-		child, err := p.next()
-		if err != nil {
-			return nil, err
-		}
-		if child == nil {
-			break
-		}
+	err := p.eachChild(func(child *xml.StartElement) (err *protocol.StatusError) {
 		if q.root != nil {
-			return nil, badQuery("Default_Query holds more than one Criteria")
+			return badQuery("Default_Query holds more than one Criteria")
 		}
 		if err := expect(child, "Criteria"); err != nil {
-			return nil, err
+			return err
 		}
-		if q.root, err = p.criteria(child, 1); err != nil {
-			return nil, err
-		}
+		q.root, err = p.criteria(child, 1)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if q.root == nil {
 		return nil, badQuery("Default_Query has no Criteria")
@@ -207,14 +202,7 @@ func (p *bodyParser) criteria(start *xml.StartElement, depth int) (*rawCriteria,
 	default:
 		return nil, badQuery("operator %q is not AND or OR", op)
 	}
-	for {
-		child, err := p.next()
-		if err != nil {
-			return nil, err
-		}
-		if child == nil {
-			break
-		}
+	err := p.eachChild(func(child *xml.StartElement) (err *protocol.StatusError) {
 		var kid rawChild
 		switch {
 		case isTDQ(child, "Criteria"):
@@ -224,10 +212,11 @@ func (p *bodyParser) criteria(start *xml.StartElement, depth int) (*rawCriteria,
 		default:
 			err = badQuery("element %s inside Criteria", child.Name.Local)
 		}
-		if err != nil {
-			return nil, err
-		}
 		c.kids = append(c.kids, kid)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(c.kids) == 0 {
 		return nil, badQuery("Criteria without Criteria or Criterion")
@@ -248,14 +237,7 @@ func (p *bodyParser) criterion(start *xml.StartElement) (*rawCriterion, *protoco
 	}
 	c.negate = neg
 	var target, test bool
-	for {
-		child, err := p.next()
-		if err != nil {
-			return nil, err
-		}
-		if child == nil {
-			break
-		}
+	err := p.eachChild(func(child *xml.StartElement) (err *protocol.StatusError) {
 		switch {
 		case isTDQ(child, "Target") && !target:
 			target = true
@@ -267,9 +249,10 @@ func (p *bodyParser) criterion(start *xml.StartElement) (*rawCriterion, *protoco
 		default:
 			err = badQuery("unexpected element %s inside Criterion", child.Name.Local)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if !target || !test {
 		return nil, badQuery("Criterion needs one Target and one Test")
@@ -284,14 +267,7 @@ func (p *bodyParser) test(start *xml.StartElement, c *rawCriterion) *protocol.St
 	if c.module == "" || c.relationship == "" {
 		return badQuery("Test needs a capability_id and a relationship")
 	}
-	for {
-		child, err := p.next()
-		if err != nil {
-			return err
-		}
-		if child == nil {
-			return nil
-		}
+	return p.eachChild(func(child *xml.StartElement) *protocol.StatusError {
 		if !isTDQ(child, "Parameter") {
 			return badQuery("unexpected element %s inside Test", child.Name.Local)
 		}
@@ -300,10 +276,23 @@ func (p *bodyParser) test(start *xml.StartElement, c *rawCriterion) *protocol.St
 			return badQuery("Parameter without a name")
 		}
 		v, err := p.text("Parameter")
-		if err != nil {
+		c.params = append(c.params, param{name: name, value: v})
+		return err
+	})
+}
+
+// eachChild calls f on each child element of the element just started, up
+// to its end or to the first error.
+func (p *bodyParser) eachChild(f func(*xml.StartElement) *protocol.StatusError,
+) *protocol.StatusError {
+	for {
+		child, err := p.next()
+		if err != nil || child == nil {
 			return err
 		}
-		c.params = append(c.params, param{name: name, value: v})
+		if err := f(child); err != nil {
+			return err
+		}
 	}
 }
 

@@ -77,6 +77,20 @@ func caseSensitive(ps paramSet) (bool, *protocol.StatusError) {
 	return b, nil
 }
 
+// valueAndCase checks the parameters of a relationship taking value and
+// case_sensitive (plus the other allowed names) and returns both.
+func valueAndCase(rel string, params []param, allowed ...string) (ps paramSet, v string,
+	cs bool, err *protocol.StatusError) {
+	ps, err = takeParams(params, append([]string{"case_sensitive", "value"}, allowed...)...)
+	if err == nil {
+		v, err = requireValue(ps, rel)
+	}
+	if err == nil {
+		cs, err = caseSensitive(ps)
+	}
+	return ps, v, cs, err
+}
+
 // requireValue returns the value parameter, which every relationship with
 // a value needs (AMB-6).
 func requireValue(ps paramSet, rel string) (string, *protocol.StatusError) {

@@ -35,15 +35,7 @@ func parseRegexTest(rel string, params []param) (predicate, *protocol.StatusErro
 	if rel != "matches" {
 		return nil, unknownRelationship(protocol.CapabilityRegex, rel)
 	}
-	ps, err := takeParams(params, "case_sensitive", "value")
-	if err != nil {
-		return nil, err
-	}
-	v, err := requireValue(ps, rel)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := caseSensitive(ps)
+	_, v, cs, err := valueAndCase(rel, params)
 	if err != nil {
 		return nil, err
 	}

@@ -224,6 +224,23 @@ func nextAttr(r []byte) (name, value, rest []byte, ok bool) {
 	return name, r[i+1 : i+1+j], r[i+2+j:], true
 }
 
+// attrReader reads the attributes of a start tag one by one.
+type attrReader struct {
+	r []byte
+}
+
+// next returns the next attribute's name, split at its colon, and its raw
+// value; ok is false after the last one.
+func (a *attrReader) next() (prefix, local, raw []byte, ok bool) {
+	name, raw, rest, ok := nextAttr(a.r)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	a.r = rest
+	prefix, local = splitName(name)
+	return prefix, local, raw, true
+}
+
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && isSpace(b[i]) {
 		i++
