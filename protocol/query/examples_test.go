@@ -69,46 +69,49 @@ func TestExampleMessages(t *testing.T) {
 	}
 }
 
-// TestStatusDetails checks the details of each query status type against
-// the example Status Messages (ST-17 to ST-20).
+// TestStatusDetails checks the status type and details of each query
+// status (ST-17 to ST-20). Where the example Status Message describes a
+// service configured as Config can be, its details are the expected ones.
 func TestStatusDetails(t *testing.T) {
 	narrow := DefaultConfig()
 	narrow.PreferredScope = []string{"STIX_Package/Indicators/Indicator/**"}
 	narrow.AllowedScope = []string{"**/@id", "STIX_Package/STIX_Header/**"}
+	only111 := DefaultConfig()
+	only111.Vocabularies = []string{protocol.BindingSTIX111}
 	tests := []struct {
 		name    string
 		cfg     Config
 		query   protocol.Query
-		want    protocol.StatusType
+		example string // Status Message file with the expected details
 		details []protocol.Detail
 	}{
 		{"unsupported format", DefaultConfig(),
 			protocol.Query{FormatID: "urn:example:query:unknown-format"},
-			protocol.StatusUnsupportedQuery,
-			[]protocol.Detail{{Name: protocol.DetailSupportedQuery, Value: protocol.QueryFormatDefault}}},
+			"status_message.unsupported_query.xml", nil},
+		{"target outside a narrowed scope", narrow,
+			defaultQuery(criterion("**/Title", core, "exists")),
+			"status_message.unsupported_targeting_expression.xml", nil},
+		{"vocabulary outside a narrowed list", only111,
+			defaultQuery(strings.Replace(criterion("**/Title", core, "exists"), "xml:1.1.1",
+				"xml:1.2", 1)),
+			"status_message.unsupported_targeting_expression_id.xml", nil},
+		// The example names a service without regex-1; this one has all three.
 		{"unsupported module", DefaultConfig(),
 			defaultQuery(criterion("**/Title", "urn:example:capability:fuzzy", "near")),
-			protocol.StatusUnsupportedCapability, []protocol.Detail{
+			"status_message.unsupported_capability_module.xml", []protocol.Detail{
 				{Name: protocol.DetailCapabilityModule, Value: core},
 				{Name: protocol.DetailCapabilityModule, Value: regex},
 				{Name: protocol.DetailCapabilityModule, Value: stamp}}},
-		{"target outside a narrowed scope", narrow,
-			defaultQuery(criterion("**/Title", core, "exists")),
-			protocol.StatusUnsupportedTargeting, []protocol.Detail{
-				{Name: protocol.DetailPreferredScope, Value: "STIX_Package/Indicators/Indicator/**"},
-				{Name: protocol.DetailAllowedScope, Value: "**/@id"},
-				{Name: protocol.DetailAllowedScope, Value: "STIX_Package/STIX_Header/**"}}},
-		{"vocabulary outside a narrowed list", Config{
-			Vocabularies: []string{protocol.BindingSTIX12}, AllowedScope: []string{"**"}},
-			defaultQuery(criterion("**/Title", core, "exists")),
-			protocol.StatusUnsupportedTargetingID, []protocol.Detail{
-				{Name: protocol.DetailTargetingExpressionID, Value: protocol.BindingSTIX12}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			example := exampleStatus(t, tt.example)
+			if tt.details == nil {
+				tt.details = example.Details
+			}
 			_, err := tt.cfg.Parse(tt.query)
-			if got := statusOf(t, err); got != tt.want {
-				t.Fatalf("got status %q (%v), want %q", got, err, tt.want)
+			if got := statusOf(t, err); got != example.StatusType {
+				t.Fatalf("got status %q (%v), want %q", got, err, example.StatusType)
 			}
 			got := err.(*protocol.StatusError).Details
 			if !slices.Equal(got, tt.details) {
@@ -116,6 +119,24 @@ func TestStatusDetails(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exampleStatus decodes an example Status Message.
+func exampleStatus(t *testing.T, file string) *protocol.StatusMessage {
+	t.Helper()
+	data, err := os.ReadFile("../" + messagesDir + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := protocol.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, ok := m.(*protocol.StatusMessage)
+	if !ok {
+		t.Fatalf("%s holds a %s", file, m.Type())
+	}
+	return sm
 }
 
 func defaultQuery(body string) protocol.Query {

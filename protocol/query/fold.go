@@ -34,7 +34,7 @@ func (sc *scratch) fold(v []byte) []byte {
 		return sc.folded
 	}
 	size := 3*len(v) + 8
-	for {
+	for size <= 12*len(v)+32 {
 		if cap(sc.folded) < size {
 			sc.folded = make([]byte, size)
 		}
@@ -49,6 +49,7 @@ func (sc *scratch) fold(v []byte) []byte {
 		}
 		size = 2 * cap(sc.folded)
 	}
+	return v
 }
 
 // decimal reads v as a number (see parseDecimal); the result is valid until

@@ -161,6 +161,7 @@ func TestPredicates(t *testing.T) {
 		{"contains", core, "contains", val("MAL"), "BIG MALWARE", true},
 		{"contains cs", core, "contains", val("mal"), "BIG MALWARE", false},
 		{"contains ci", core, "contains", nocase("mal"), "BIG MALWARE", true},
+		{"contains ci invalid UTF-8", core, "contains", nocase("mal"), "\xff\xfeÉ MALWARE", true},
 		{"contains ci non-ASCII", core, "contains", nocase("ÜBER"), "das überwachte", true},
 		{"contains empty value", core, "contains", val(""), "", true},
 		{"contains match_type alias", core, "contains",

@@ -74,7 +74,10 @@ func (q *Query) TargetingExpressionID() string {
 }
 
 // Canonical returns a canonical form of the query, equal for equivalent
-// queries (AMB-18): see canonical.go for what is normalised.
+// queries (AMB-18): prefixes are replaced by namespace URIs, parameter
+// defaults filled in, spellings, numbers and timestamps normalised, and the
+// criteria tree flattened and sorted. Queries that differ only in such ways
+// get the same form; the form of other queries differs.
 func (q *Query) Canonical() string {
 	return q.canonical
 }

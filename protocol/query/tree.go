@@ -112,7 +112,9 @@ func canonicalTerm(q *Query, n *node) term {
 	if len(t.parts) == 1 {
 		// A merged child has two distinct parts at least, so a single
 		// part is one of the other children.
-		return kids[t.parts[0]]
+		if kt, ok := kids[t.parts[0]]; ok {
+			return kt
+		}
 	}
 	return t
 }
