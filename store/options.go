@@ -33,7 +33,7 @@ type Options struct {
 	// Dir is the data directory of the Badger files. Ignored with InMemory.
 	Dir string
 	// InMemory keeps everything in memory, for unit tests that are not
-	// about durability. Contents are then limited to 1 MiB.
+	// about durability. Contents are then limited to just under 1 MiB.
 	InMemory bool
 	// Logger receives the store's messages and Badger's own at WARN and
 	// above. Nil discards them.

@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,6 +64,11 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !opts.InMemory {
+		if err := removeEmptyLogs(opts.Dir, opts.Logger); err != nil {
+			return nil, fmt.Errorf("open %s: %w", opts.Dir, err)
+		}
+	}
 	db, err := badger.Open(bo)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", opts.Dir, dbErr(err))
@@ -86,6 +95,35 @@ func Open(opts Options) (*Store, error) {
 	s.log.Info("store opened", "dir", opts.Dir, "in_memory", opts.InMemory,
 		"last_label", Label(s.watermark.Load()))
 	return s, nil
+}
+
+// removeEmptyLogs deletes empty memtable and value log files from dir.
+// A process killed between creating such a file and sizing it leaves it
+// empty, and Badger then refuses to open the directory. An empty file holds
+// no data, so removing it loses nothing.
+func removeEmptyLogs(dir string, log *slog.Logger) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".mem") && !strings.HasSuffix(name, ".vlog") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || info.Size() != 0 || !info.Mode().IsRegular() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("%w: %v", ErrStorage, err)
+		}
+		log.Warn("empty log file removed", "file", name)
+	}
+	return nil
 }
 
 // Close waits for the calls in progress, stops the writer and closes the
@@ -131,7 +169,9 @@ func (s *Store) LastLabel() Label {
 // MaxContentSize returns the largest content, in bytes, that Put accepts.
 func (s *Store) MaxContentSize() int {
 	if s.opts.InMemory {
-		return int(s.opts.ValueThreshold)
+		// In memory, Badger keeps every value in the LSM tree, which holds
+		// values below the threshold only.
+		return int(s.opts.ValueThreshold) - 1
 	}
 	return int(s.opts.ValueLogFileSize)
 }

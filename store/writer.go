@@ -234,6 +234,10 @@ func (s *Store) commitPuts(w *writer, puts []*request) error {
 	return b.commit()
 }
 
+// chunkCommitted, when set, is called after each intermediate transaction
+// of a large put. The crash test uses it to kill a process half way.
+var chunkCommitted func()
+
 // putLarge stores a put too large for one transaction. Its blocks are
 // written in several transactions with labels above the watermark, which
 // keeps them invisible; the last transaction raises the watermark. A record
@@ -262,6 +266,9 @@ func (s *Store) writeLarge(w *writer, r *request) error {
 		if b.size+size > s.maxTxnSize || b.count+count > s.maxTxnCount {
 			if err := b.flush(); err != nil {
 				return err
+			}
+			if chunkCommitted != nil {
+				chunkCommitted()
 			}
 		}
 		res, err := b.add(&r.blocks[i])
