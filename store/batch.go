@@ -102,51 +102,50 @@ func (b *batch) commit() error {
 // collection record when it reaches zero.
 func addCount(txn *badger.Txn, coll string, delta int64) error {
 	key := collectionKey(coll)
-	n, err := getCount(txn, key)
+	n, err := getUintOrZero(txn, key)
 	if err != nil {
-		return err
+		return dbErr(err)
 	}
 	switch {
 	case delta < 0 && uint64(-delta) >= n:
 		err = txn.Delete(key)
 	case delta < 0:
-		err = txn.Set(key, encodeCount(n-uint64(-delta)))
+		err = txn.Set(key, encodeUint(n-uint64(-delta)))
 	default:
-		err = txn.Set(key, encodeCount(n+uint64(delta)))
+		err = txn.Set(key, encodeUint(n+uint64(delta)))
 	}
 	return dbErr(err)
 }
 
-// getCount reads a counter; a missing one is zero.
-func getCount(txn *badger.Txn, key []byte) (uint64, error) {
+// getUint reads a value of 8 big-endian bytes (a label or a counter). It
+// returns badger.ErrKeyNotFound when the key is absent.
+func getUint(txn *badger.Txn, key []byte) (uint64, error) {
 	item, err := txn.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return 0, nil
-	}
 	if err != nil {
-		return 0, dbErr(err)
+		return 0, err
 	}
 	var n uint64
 	err = item.Value(func(v []byte) error {
-		n, err = decodeCount(v)
+		n, err = decodeUint(v)
 		return err
 	})
+	return n, err
+}
+
+// getUintOrZero is getUint reading an absent key as zero.
+func getUintOrZero(txn *badger.Txn, key []byte) (uint64, error) {
+	n, err := getUint(txn, key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
 	return n, err
 }
 
 // getLabel reads a record holding a label (hash index entries, cursors).
 // It returns badger.ErrKeyNotFound when the key is absent.
 func getLabel(txn *badger.Txn, key []byte) (Label, error) {
-	item, err := txn.Get(key)
-	if err != nil {
-		return 0, err
-	}
-	var l Label
-	err = item.Value(func(v []byte) error {
-		l, err = decodeLabel(v)
-		return err
-	})
-	return l, err
+	n, err := getUint(txn, key)
+	return Label(n), err
 }
 
 // entryCost mirrors Badger's estimate of an entry's share of a transaction.
@@ -213,7 +212,8 @@ func (s *Store) discardAbove(w Label) error {
 			}
 		}
 	}
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyPending) }); err != nil {
+	err = s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyPending) })
+	if err != nil {
 		return dbErr(err)
 	}
 	s.log.Warn("interrupted put removed", "blocks", removed, "collections", len(names))

@@ -98,44 +98,52 @@ func fillBench(b *testing.B, s *Store, n int) {
 // scanBlocks is the size of the collection the scan benchmarks read.
 const scanBlocks = 100_000
 
-// BenchmarkScan measures Scan over 100,000 blocks of 4 KB.
-func BenchmarkScan(b *testing.B) {
+// benchScan stores 100,000 blocks of 4 KB and measures scan, which must
+// visit them all.
+func benchScan(b *testing.B, scan func(s *Store) (int, error)) {
 	s := openStore(b, Options{})
 	fillBench(b, s, scanBlocks)
-	ctx := context.Background()
 	b.SetBytes(scanBlocks * benchBlockSize)
 	b.ResetTimer()
 	for range b.N {
-		var n int
-		var sum byte
-		err := s.Scan(ctx, "bench", Range{}, func(blk *Block) error {
-			n++
-			sum ^= blk.Content[len(blk.Content)-1]
-			return nil
-		})
+		n, err := scan(s)
 		if err != nil || n != scanBlocks {
-			b.Fatalf("Scan: %d blocks, %v", n, err)
+			b.Fatalf("scan: %d blocks, %v", n, err)
 		}
 	}
 	b.ReportMetric(float64(b.N*scanBlocks)/b.Elapsed().Seconds(), "blocks/s")
 }
 
+// BenchmarkScan measures Scan over 100,000 blocks of 4 KB.
+func BenchmarkScan(b *testing.B) {
+	benchScan(b, func(s *Store) (int, error) {
+		n := 0
+		var sum byte
+		err := s.Scan(context.Background(), "bench", Range{}, func(blk *Block) error {
+			n++
+			sum ^= blk.Content[len(blk.Content)-1]
+			return nil
+		})
+		return n, err
+	})
+}
+
 // BenchmarkScanMeta measures ScanMeta over 100,000 blocks of 4 KB.
 func BenchmarkScanMeta(b *testing.B) {
-	s := openStore(b, Options{})
-	fillBench(b, s, scanBlocks)
-	ctx := context.Background()
-	b.SetBytes(scanBlocks * benchBlockSize)
-	b.ResetTimer()
-	for range b.N {
-		var n int
-		err := s.ScanMeta(ctx, "bench", Range{}, func(m *Meta) error {
+	benchScan(b, func(s *Store) (int, error) {
+		n := 0
+		err := s.ScanMeta(context.Background(), "bench", Range{}, func(*Meta) error {
 			n++
 			return nil
 		})
-		if err != nil || n != scanBlocks {
-			b.Fatalf("ScanMeta: %d blocks, %v", n, err)
-		}
-	}
-	b.ReportMetric(float64(b.N*scanBlocks)/b.Elapsed().Seconds(), "blocks/s")
+		return n, err
+	})
+}
+
+// BenchmarkCount measures Count of a sub-range, which walks keys.
+func BenchmarkCount(b *testing.B) {
+	benchScan(b, func(s *Store) (int, error) {
+		n, err := s.Count(context.Background(), "bench", Range{After: 1})
+		return int(n), err
+	})
 }

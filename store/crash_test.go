@@ -109,7 +109,8 @@ func runCrashChild(t *testing.T, dir string, round int) []ack {
 	}
 	reader.Wait()
 	err = cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
+	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok || ws.Signal() != syscall.SIGKILL {
 		t.Fatalf("round %d: child ended with %v, not by SIGKILL:\n%s", round, err,
 			strings.Join(other, "\n"))
 	}
@@ -198,7 +199,8 @@ func checkRoundsIncrease(t *testing.T, acks []ack) {
 			round, top = a.round, max(top, roundTop)
 		}
 		if a.label <= top {
-			t.Errorf("round %d labelled %d, not above %d of an earlier round", a.round, a.label, top)
+			t.Errorf("round %d labelled %d, not above %d of an earlier round",
+				a.round, a.label, top)
 		}
 		roundTop = max(roundTop, a.label)
 	}
@@ -237,7 +239,8 @@ func TestCrashChild(t *testing.T) {
 					if r.Duplicate {
 						dup = "dup"
 					}
-					fmt.Fprintf(&sb, "ack %s %d %s %s\n", blocks[j].Collection, r.Label, r.Hash, dup)
+					fmt.Fprintf(&sb, "ack %s %d %s %s\n",
+						blocks[j].Collection, r.Label, r.Hash, dup)
 				}
 				out.Lock()
 				_, _ = os.Stdout.WriteString(sb.String())

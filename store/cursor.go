@@ -16,11 +16,8 @@ func (s *Store) Cursor(ctx context.Context, peer, collection string) (Label, err
 	}
 	var l Label
 	err := s.view(func(txn *badger.Txn, _ Label) error {
-		var err error
-		l, err = getLabel(txn, cursorKey(peer, collection))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			l, err = 0, nil
-		}
+		n, err := getUintOrZero(txn, cursorKey(peer, collection))
+		l = Label(n)
 		return err
 	})
 	if err != nil {

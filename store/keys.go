@@ -123,25 +123,17 @@ func resultKey(space byte, id string) []byte {
 	return append([]byte{space}, id...)
 }
 
-// encodeLabel returns l as 8 big-endian bytes.
-func encodeLabel(l Label) []byte {
-	return binary.BigEndian.AppendUint64(nil, uint64(l))
-}
-
-// decodeLabel reads 8 big-endian bytes.
-func decodeLabel(b []byte) (Label, error) {
-	if len(b) != 8 {
-		return 0, ErrCorrupt
-	}
-	return Label(binary.BigEndian.Uint64(b)), nil
-}
-
-// encodeCount and decodeCount store a counter as 8 big-endian bytes.
-func encodeCount(n uint64) []byte {
+// encodeUint returns n as 8 big-endian bytes, the form of labels and
+// counters in values.
+func encodeUint(n uint64) []byte {
 	return binary.BigEndian.AppendUint64(nil, n)
 }
 
-func decodeCount(b []byte) (uint64, error) {
+// encodeLabel returns l as 8 big-endian bytes.
+func encodeLabel(l Label) []byte { return encodeUint(uint64(l)) }
+
+// decodeUint reads 8 big-endian bytes.
+func decodeUint(b []byte) (uint64, error) {
 	if len(b) != 8 {
 		return 0, ErrCorrupt
 	}

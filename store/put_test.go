@@ -66,7 +66,10 @@ func TestGetAndLookupMissing(t *testing.T) {
 		{"other label", func() error { _, err := s.Get(ctx, "c", res[0].Label+1); return err }},
 		{"label zero", func() error { _, err := s.Get(ctx, "c", 0); return err }},
 		{"other collection", func() error { _, err := s.Get(ctx, "d", res[0].Label); return err }},
-		{"unknown hash", func() error { _, err := s.Lookup(ctx, "c", HashOf([]byte("y"))); return err }},
+		{"unknown hash", func() error {
+			_, err := s.Lookup(ctx, "c", HashOf([]byte("y")))
+			return err
+		}},
 		{"hash of other collection", func() error {
 			_, err := s.Lookup(ctx, "d", res[0].Hash)
 			return err
@@ -117,7 +120,8 @@ func TestPutRefusesBadBlocks(t *testing.T) {
 		want  error
 	}{
 		{"empty collection", withBlock(func(b *NewBlock) { b.Collection = "" }), ErrInvalid},
-		{"collection not UTF-8", withBlock(func(b *NewBlock) { b.Collection = "\xfe" }), ErrInvalid},
+		{"collection not UTF-8", withBlock(func(b *NewBlock) { b.Collection = "\xfe" }),
+			ErrInvalid},
 		{"no binding", withBlock(func(b *NewBlock) { b.Binding = protocol.ContentBinding{} }),
 			ErrInvalid},
 		{"two subtypes", withBlock(func(b *NewBlock) { b.Binding.Subtypes = []string{"x", "y"} }),
@@ -129,8 +133,9 @@ func TestPutRefusesBadBlocks(t *testing.T) {
 		{"no origin", withBlock(func(b *NewBlock) { b.Origin = Origin{} }), ErrInvalid},
 		{"long message", withBlock(func(b *NewBlock) { b.Message = strings.Repeat("m", 1<<20) }),
 			ErrInvalid},
-		{"long author", withBlock(func(b *NewBlock) { b.Origin.Author = strings.Repeat("p", 5000) }),
-			ErrInvalid},
+		{"long author", withBlock(func(b *NewBlock) {
+			b.Origin.Author = strings.Repeat("p", 5000)
+		}), ErrInvalid},
 		{"content over the limit", withBlock(func(b *NewBlock) {
 			b.Content = make([]byte, s.MaxContentSize()+1)
 		}), ErrTooLarge},
@@ -285,7 +290,8 @@ func TestPutAcrossCollectionsIsAtomic(t *testing.T) {
 				return
 			default:
 			}
-			blocks := append(numbered("a", 2, 64, fmt.Sprint(i)), numbered("b", 2, 64, fmt.Sprint(i))...)
+			tag := fmt.Sprint(i)
+			blocks := append(numbered("a", 2, 64, tag), numbered("b", 2, 64, tag)...)
 			if _, err := s.Put(ctx, blocks); err != nil {
 				t.Error(err)
 				return

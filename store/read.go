@@ -173,8 +173,9 @@ func (sc *scanner) run(first Label, blockFn func(*Block) error,
 	prefix := scoped(spaceMeta, sc.coll, 0)
 	sc.meta = sc.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 	n := 0
-	for sc.meta.Seek(blockKey(spaceMeta, sc.coll, first)); sc.meta.ValidForPrefix(prefix); sc.meta.Next() {
-		item := sc.meta.Item()
+	it := sc.meta
+	for it.Seek(blockKey(spaceMeta, sc.coll, first)); it.ValidForPrefix(prefix); it.Next() {
+		item := it.Item()
 		l := labelOfKey(item.Key())
 		if l > sc.last {
 			return nil, nil
@@ -239,7 +240,7 @@ func (s *Store) Count(ctx context.Context, collection string, r Range) (uint64, 
 			return nil
 		case first == 1 && last == w:
 			var err error
-			n, err = getCount(txn, collectionKey(collection))
+			n, err = getUintOrZero(txn, collectionKey(collection))
 			return err
 		}
 		var err error
@@ -253,7 +254,8 @@ func (s *Store) Count(ctx context.Context, collection string, r Range) (uint64, 
 }
 
 // countKeys counts the metadata keys of collection from first to last.
-func countKeys(ctx context.Context, txn *badger.Txn, coll string, first, last Label) (uint64, error) {
+func countKeys(ctx context.Context, txn *badger.Txn, coll string,
+	first, last Label) (uint64, error) {
 	prefix := scoped(spaceMeta, coll, 0)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 	defer it.Close()
@@ -276,7 +278,7 @@ func (s *Store) countAll(collection string) (uint64, error) {
 	var n uint64
 	err := s.db.View(func(txn *badger.Txn) error {
 		var err error
-		n, err = getCount(txn, collectionKey(collection))
+		n, err = getUintOrZero(txn, collectionKey(collection))
 		return err
 	})
 	return n, dbErr(err)

@@ -79,16 +79,16 @@ func (s *Store) sweepResults(ctx context.Context) (int, error) {
 	var expired []string
 	err := s.view(func(txn *badger.Txn, _ Label) error {
 		prefix := []byte{spaceResultExpiry}
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Rewind(); it.ValidForPrefix(prefix); it.Next() {
-			var expiry Label
+			var expiry uint64
 			err := it.Item().Value(func(v []byte) error {
 				var err error
-				expiry, err = decodeLabel(v)
+				expiry, err = decodeUint(v)
 				return err
 			})
-			if err != nil || expiry <= now {
+			if err != nil || Label(expiry) <= now {
 				expired = append(expired, string(it.Item().Key()[1:]))
 			}
 		}

@@ -250,19 +250,8 @@ func (s *Store) view(fn func(txn *badger.Txn, watermark Label) error) error {
 
 // readWatermark returns the committed label watermark in txn's snapshot.
 func readWatermark(txn *badger.Txn) (Label, error) {
-	item, err := txn.Get(keyWatermark)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	var l Label
-	err = item.Value(func(v []byte) error {
-		l, err = decodeLabel(v)
-		return err
-	})
-	return l, err
+	n, err := getUintOrZero(txn, keyWatermark)
+	return Label(n), err
 }
 
 // update runs fn in a read-write transaction, retrying when a concurrent

@@ -109,7 +109,7 @@ func (s *Store) Subscriptions(ctx context.Context, collection string) ([]*Subscr
 	}
 	var subs []*Subscription
 	err := s.view(func(txn *badger.Txn, _ Label) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Rewind(); it.ValidForPrefix(prefix); it.Next() {
 			err := it.Item().Value(func(v []byte) error {
