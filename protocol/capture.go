@@ -16,10 +16,13 @@ type capture struct {
 }
 
 // nsInsert is a namespace declaration that a top-level element needs
-// because its content uses a binding declared on an ancestor (XML-12).
+// because its content uses a binding declared on an ancestor (XML-12). It
+// copies the binding, which may be out of scope by the time the region is
+// assembled (a declaration on the capturing element itself).
 type nsInsert struct {
-	at int // offset just after the element's name
-	b  int // binding index
+	at          int // offset just after the element's name
+	prefix, uri span
+	plain       bool
 }
 
 // capture reads the content of the element whose start tag was just
@@ -117,7 +120,8 @@ func (s *scanner) need(c *capture, i, at int) {
 		return
 	}
 	s.ns[i].mark = s.serial
-	c.inserts = append(c.inserts, nsInsert{at: at, b: i})
+	b := &s.ns[i]
+	c.inserts = append(c.inserts, nsInsert{at: at, prefix: b.prefix, uri: b.uri, plain: b.plain})
 }
 
 // qnamePrefix returns the prefix of a value of the form "prefix:local", or
@@ -141,7 +145,7 @@ func qnamePrefix(v []byte) []byte {
 func (s *scanner) assemble(lo, hi int, c *capture) []byte {
 	n := hi - lo
 	for _, in := range c.inserts {
-		n += 16 + len(s.bytes(s.ns[in.b].prefix)) + len(s.bytes(s.ns[in.b].uri))
+		n += 16 + in.prefix.hi - in.prefix.lo + 2*(in.uri.hi-in.uri.lo)
 	}
 	out := make([]byte, 0, n)
 	prev := lo
@@ -151,12 +155,16 @@ func (s *scanner) assemble(lo, hi int, c *capture) []byte {
 		}
 		out = append(out, s.buf[prev:in.at]...)
 		out = append(out, " xmlns"...)
-		if p := s.bytes(s.ns[in.b].prefix); len(p) > 0 {
+		if p := s.bytes(in.prefix); len(p) > 0 {
 			out = append(out, ':')
 			out = append(out, p...)
 		}
 		out = append(out, `="`...)
-		out = appendEscaped(out, s.uri(in.b), true)
+		uri := s.bytes(in.uri)
+		if !in.plain {
+			uri = appendAttrValue(nil, uri)
+		}
+		out = appendEscaped(out, uri, true)
 		out = append(out, '"')
 		prev = in.at
 	}
