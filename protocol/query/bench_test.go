@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -136,6 +137,15 @@ func BenchmarkMatch(b *testing.B) {
 
 func BenchmarkMatchFullScan(b *testing.B) {
 	benchmarkQuery(b, benchFullScan)
+}
+
+// BenchmarkMatchQualified is the full-scan query with prefixed targets: the
+// evaluator then tracks the namespace declarations of every element.
+func BenchmarkMatchQualified(b *testing.B) {
+	body := strings.NewReplacer("**/Description", "**/s:Description",
+		"STIX_Package/Indicators/Indicator/@id", "s:STIX_Package/s:Indicators/s:Indicator/@id",
+	).Replace(benchFullScan)
+	benchmarkQuery(b, withNS(body, `xmlns:s="http://stix.mitre.org/stix-1"`))
 }
 
 // benchmarkQuery evaluates a query over every block per iteration.

@@ -50,7 +50,10 @@ type matcher struct {
 	attr   []byte      // decoded attribute value
 }
 
-var namespaceXMLBytes = []byte(namespaceXML)
+var (
+	namespaceXMLBytes = []byte(namespaceXML)
+	xmlnsBytes        = []byte("xmlns")
+)
 
 // nsBinding is a namespace declaration of the content.
 type nsBinding struct {
@@ -154,7 +157,9 @@ func (m *matcher) start(s *scanner, level int) {
 	prefix, local := splitName(s.name)
 	var space []byte
 	if m.q.qualified {
-		m.declare(s.attrs)
+		if bytes.Contains(s.attrs, xmlnsBytes) {
+			m.declare(s.attrs)
+		}
 		space = m.lookup(prefix, true)
 	}
 	parent, sets := m.level(level-1), m.level(level)
