@@ -28,6 +28,8 @@ func TestLabelOf(t *testing.T) {
 	}
 }
 
+// TestLabelTime checks that labels are UTC instants with at most six
+// fractional digits (GEN-7.1, GEN-7.5).
 func TestLabelTime(t *testing.T) {
 	if got := Label(0).Time(); !got.IsZero() {
 		t.Errorf("Label(0).Time() = %v, want the zero time", got)

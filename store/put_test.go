@@ -186,7 +186,8 @@ func TestPutEmptyAndCancelled(t *testing.T) {
 }
 
 // TestLabelsIncreaseUnderConcurrency checks that labels are unique and
-// increasing in the order of blocks, with puts from many goroutines.
+// increasing in the order of blocks, with puts from many goroutines
+// (GEN-7.3: content added later gets a later label).
 func TestLabelsIncreaseUnderConcurrency(t *testing.T) {
 	s := openStore(t, Options{})
 	const writers, puts = 8, 40
@@ -235,8 +236,8 @@ func maxLabel(set map[Label]bool) Label {
 	return m
 }
 
-// TestLabelsWhenClockIsBehind checks label = max(now, last+1µs), also
-// across Close and Open with a clock set back.
+// TestLabelsWhenClockIsBehind checks label = max(now, last+1µs) (NODE-3,
+// GEN-7.3), also across Close and Open with a clock set back.
 func TestLabelsWhenClockIsBehind(t *testing.T) {
 	dir := t.TempDir()
 	clock := &fakeClock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}

@@ -20,6 +20,9 @@ func fiveBlocks(t *testing.T, s *Store) []Label {
 	return labels
 }
 
+// TestScanRanges checks the range semantics of a Poll for a Data Feed:
+// Exclusive_Begin_Timestamp excludes its label, Inclusive_End_Timestamp
+// includes its own (EXC-71), in label order (EXC-44).
 func TestScanRanges(t *testing.T) {
 	s := memStore(t)
 	l := fiveBlocks(t, s)

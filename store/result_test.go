@@ -10,6 +10,9 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
+// TestResultSets checks that result sets stay available until their time
+// to live ends, also after being read, so a client can fetch a part again
+// (EXC-42, EXC-43).
 func TestResultSets(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2032, 1, 1, 0, 0, 0, 0, time.UTC)}
 	s := openStore(t, Options{Now: clock.now})

@@ -219,7 +219,6 @@ func (s *Store) putOne(w *writer, r *request) error {
 
 // commitPuts stores puts in one transaction and raises the watermark.
 func (s *Store) commitPuts(w *writer, puts []*request) error {
-
 	b := s.newBatch(w)
 	defer b.txn.Discard()
 	for _, r := range puts {
@@ -255,6 +254,9 @@ func (s *Store) putLarge(w *writer, r *request) error {
 	return err
 }
 
+// writeLarge writes the parts of a large put, then, in a last transaction
+// of its own, the counters, the watermark and the removal of the pending
+// record.
 func (s *Store) writeLarge(w *writer, r *request) error {
 	if err := s.markPending(r.colls); err != nil {
 		return err
@@ -280,8 +282,6 @@ func (s *Store) writeLarge(w *writer, r *request) error {
 	if err := b.flush(); err != nil {
 		return err
 	}
-	b.txn.Discard()
-	b.txn = s.db.NewTransaction(true)
 	if err := b.txn.Delete(keyPending); err != nil {
 		return dbErr(err)
 	}
