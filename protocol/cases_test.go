@@ -215,3 +215,14 @@ func TestCaseS09(t *testing.T) {
 		}
 	}
 }
+
+// TestContentWhitespace checks that text content keeps its white space and
+// line breaks exactly, as S/MIME needs (CB-6, XML-12).
+func TestContentWhitespace(t *testing.T) {
+	data := readFile(t, specDir+"/inbox_message.nested-bindings.xml")
+	m, _ := roundTrip(t, data)
+	want := between(data, "MIME-Version:", "bCBkYXRh\n")
+	if got := m.(*InboxMessage).ContentBlocks[1].Content; !bytes.Equal(got, want) {
+		t.Errorf("S/MIME content\n%q\nwant\n%q", got, want)
+	}
+}

@@ -75,6 +75,15 @@ func TestDecodeRefuses(t *testing.T) {
 			`</Exclusive_Begin_Timestamp>` + params), ErrTimestamp, "m2"},
 		{"content after the root", `<Discovery_Request ` + ns11 + ` message_id="m5"/><x/>`, ErrSyntax, "m5"},
 		{"rule broken (MSG-70)", poll(``), ErrInvalid, "m2"},
+		{"MSG-21 empty Status_Detail", `<Status_Message ` + ns11 + ` message_id="m4" in_response_to="x" ` +
+			`status_type="FAILURE"><Status_Detail/></Status_Message>`, ErrSchema, "m4"},
+		{"MSG-13 two message bindings to push to", `<Subscription_Management_Request ` + ns11 + ` ` +
+			`message_id="m7" action="SUBSCRIBE" collection_name="c"><Subscription_Parameters/><Push_Parameters>` +
+			`<Protocol_Binding>p</Protocol_Binding><Address>a</Address><Message_Binding>m</Message_Binding>` +
+			`<Message_Binding>n</Message_Binding></Push_Parameters></Subscription_Management_Request>`,
+			ErrSchema, "m7"},
+		{"AMB-2 two signatures in a block", inbox(`x</Content><Signature xmlns="` + NamespaceXMLDSig + `"/>` +
+			`<Signature xmlns="` + NamespaceXMLDSig + `"/><Content>`), ErrSchema, "m1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -177,3 +177,21 @@ func TestNewMessageID(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeDefaults checks what is written for absent or default values:
+// no Status_Detail without details (MSG-21), and always a
+// result_part_number on Poll_Fulfillment, absent meaning 1 (AMB-1).
+func TestEncodeDefaults(t *testing.T) {
+	out, err := Encode(&StatusMessage{Header: Header{MessageID: "1", InResponseTo: "2"}, StatusType: StatusFailure})
+	if err != nil || bytes.Contains(out, []byte("Status_Detail")) {
+		t.Errorf("status without details: %v\n%s", err, out)
+	}
+	out, err = Encode(&PollFulfillment{Header: Header{MessageID: "1"}, CollectionName: "c", ResultID: "r"})
+	if err != nil || !bytes.Contains(out, []byte(`result_part_number="1"`)) {
+		t.Errorf("fulfillment without part number: %v\n%s", err, out)
+	}
+	m, err := Decode([]byte(`<Poll_Fulfillment ` + ns11 + ` message_id="1" collection_name="c" result_id="r"/>`))
+	if err != nil || m.(*PollFulfillment).ResultPartNumber != 1 {
+		t.Errorf("absent part number decoded as %v (%v), want 1", m, err)
+	}
+}

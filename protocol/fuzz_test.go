@@ -20,6 +20,7 @@ func seedFiles(f *testing.F) [][]byte {
 	var seeds [][]byte
 	for _, pattern := range []string{
 		specDir + "/*.xml", specDir + "/*/*.xml", casesDir + "/*/*.xml", casesDir + "/*/*.http",
+		goldenDir + "/*.xml",
 	} {
 		files, err := filepath.Glob(pattern)
 		if err != nil {
