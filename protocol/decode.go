@@ -207,9 +207,9 @@ func (d *decoder) kind() nsKind {
 }
 
 // children reads the children of the element just started, checking them
-// against slots and handing each to fn with its slot index. fn must read
-// the child through its end tag.
-func (d *decoder) children(parent string, slots []slot, fn func(i int) error) error {
+// against slots and handing each to fn with its name. fn must read the
+// child through its end tag.
+func (d *decoder) children(parent string, slots []slot, fn func(name string) error) error {
 	q := seq{parent: parent, slots: slots}
 	for {
 		tok, err := d.s.next()
@@ -228,7 +228,7 @@ func (d *decoder) children(parent string, slots []slot, fn func(i int) error) er
 			if err != nil {
 				return err
 			}
-			if err := fn(i); err != nil {
+			if err := fn(q.slots[i].name); err != nil {
 				return err
 			}
 		}
@@ -237,7 +237,7 @@ func (d *decoder) children(parent string, slots []slot, fn func(i int) error) er
 
 // noChildren reads an element that may hold nothing but white space.
 func (d *decoder) noChildren(name string) error {
-	return d.children(name, nil, func(int) error { return nil })
+	return d.children(name, nil, func(string) error { return nil })
 }
 
 // errUnknownAttr is what an attrs callback returns for a name it does not
@@ -350,7 +350,7 @@ func (d *decoder) signature() ([]byte, error) {
 
 // extendedHeaders reads an Extended_Headers element (MSG-2).
 func (d *decoder) extendedHeaders(h *Header) error {
-	return d.children("Extended_Headers", []slot{some("Extended_Header")}, func(int) error {
+	return d.children("Extended_Headers", []slot{some("Extended_Header")}, func(string) error {
 		var eh ExtendedHeader
 		err := d.attrs("Extended_Header", func(name, v string) error {
 			if name != "name" {

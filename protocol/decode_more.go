@@ -5,17 +5,10 @@ var collectionResponseSlots = []slot{slotExtendedHeaders, many("Collection"), sl
 func (d *decoder) collectionInformationResponse() (Message, error) {
 	const elem = "Collection_Information_Response"
 	m := &CollectionInformationResponse{}
-	err := d.attrs(elem, func(name, v string) error { return known(headerAttr(&m.Header, true, name, v)) })
-	if err != nil {
+	if err := d.header(elem, &m.Header, true, nil); err != nil {
 		return nil, err
 	}
-	if err := checkHeader(elem, &m.Header, true); err != nil {
-		return nil, err
-	}
-	return m, d.children(elem, collectionResponseSlots, func(i int) error {
-		if ok, err := d.common(&m.Header, collectionResponseSlots[i]); ok {
-			return err
-		}
+	return m, d.body(elem, &m.Header, collectionResponseSlots, func(name string) error {
 		c, err := d.collection()
 		m.Collections = append(m.Collections, c)
 		return err
@@ -54,9 +47,9 @@ func (d *decoder) collection() (CollectionInformation, error) {
 	if c.Name == "" {
 		return c, required(elem, "collection_name")
 	}
-	return c, d.children(elem, collectionSlots, func(i int) error {
+	return c, d.children(elem, collectionSlots, func(name string) error {
 		var err error
-		switch collectionSlots[i].name {
+		switch name {
 		case "Description":
 			c.Description, err = d.text("Description")
 		case "Collection_Volume":
@@ -96,9 +89,9 @@ func (d *decoder) collection() (CollectionInformation, error) {
 func (d *decoder) pushMethod() (PushMethod, error) {
 	var pm PushMethod
 	slots := []slot{one("Protocol_Binding"), some("Message_Binding")}
-	return pm, d.children("Push_Method", slots, func(i int) error {
-		v, err := d.token(slots[i].name)
-		if slots[i].name == "Protocol_Binding" {
+	return pm, d.children("Push_Method", slots, func(name string) error {
+		v, err := d.token(name)
+		if name == "Protocol_Binding" {
 			pm.ProtocolBinding = v
 		} else {
 			pm.MessageBindings = append(pm.MessageBindings, v)
@@ -113,9 +106,9 @@ func (d *decoder) inboxService() (InboxService, error) {
 	slots := []slot{
 		one("Protocol_Binding"), one("Address"), some("Message_Binding"), many("Content_Binding"),
 	}
-	return ib, d.children("Receiving_Inbox_Service", slots, func(i int) error {
-		if slots[i].name != "Content_Binding" {
-			return d.contactChild(&ib.ServiceContact, slots[i].name)
+	return ib, d.children("Receiving_Inbox_Service", slots, func(name string) error {
+		if name != "Content_Binding" {
+			return d.contactChild(&ib.ServiceContact, name)
 		}
 		cb, err := d.contentBindingID()
 		ib.ContentBindings = append(ib.ContentBindings, cb)
@@ -132,7 +125,7 @@ func (d *decoder) subscriptionRequest() (Message, error) {
 	const elem = "Subscription_Management_Request"
 	m := &SubscriptionManagementRequest{}
 	var err error
-	err = d.attrs(elem, func(name, v string) error {
+	err = d.header(elem, &m.Header, false, func(name, v string) error {
 		switch name {
 		case "action":
 			var a string
@@ -142,25 +135,19 @@ func (d *decoder) subscriptionRequest() (Message, error) {
 		case "collection_name":
 			m.CollectionName = trimSpace(v)
 		default:
-			return known(headerAttr(&m.Header, false, name, v))
+			return errUnknownAttr
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := checkHeader(elem, &m.Header, false); err != nil {
-		return nil, err
-	}
 	if m.Action == "" || m.CollectionName == "" {
 		return nil, required(elem, "action", "collection_name")
 	}
-	return m, d.children(elem, subscriptionRequestSlots, func(i int) error {
-		if ok, err := d.common(&m.Header, subscriptionRequestSlots[i]); ok {
-			return err
-		}
+	return m, d.body(elem, &m.Header, subscriptionRequestSlots, func(name string) error {
 		var err error
-		switch subscriptionRequestSlots[i].name {
+		switch name {
 		case "Subscription_ID":
 			m.SubscriptionID, err = d.token("Subscription_ID")
 		case "Subscription_Parameters":
@@ -180,9 +167,9 @@ func (d *decoder) subscriptionParameters() (*SubscriptionParameters, error) {
 		return nil, err
 	}
 	slots := []slot{opt("Response_Type"), many("Content_Binding"), opt("Query")}
-	return p, d.children(elem, slots, func(i int) error {
+	return p, d.children(elem, slots, func(name string) error {
 		var err error
-		p.ResponseType, p.ContentBindings, p.Query, err = d.parameter(slots[i].name,
+		p.ResponseType, p.ContentBindings, p.Query, err = d.parameter(name,
 			p.ResponseType, p.ContentBindings, p.Query)
 		return err
 	})
@@ -217,27 +204,21 @@ var subscriptionResponseSlots = []slot{
 func (d *decoder) subscriptionResponse() (Message, error) {
 	const elem = "Subscription_Management_Response"
 	m := &SubscriptionManagementResponse{}
-	err := d.attrs(elem, func(name, v string) error {
+	err := d.header(elem, &m.Header, true, func(name, v string) error {
 		if name == "collection_name" {
 			m.CollectionName = trimSpace(v)
 			return nil
 		}
-		return known(headerAttr(&m.Header, true, name, v))
+		return errUnknownAttr
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := checkHeader(elem, &m.Header, true); err != nil {
 		return nil, err
 	}
 	if m.CollectionName == "" {
 		return nil, required(elem, "collection_name")
 	}
-	return m, d.children(elem, subscriptionResponseSlots, func(i int) error {
-		if ok, err := d.common(&m.Header, subscriptionResponseSlots[i]); ok {
-			return err
-		}
-		if subscriptionResponseSlots[i].name == "Message" {
+	return m, d.body(elem, &m.Header, subscriptionResponseSlots, func(name string) error {
+		if name == "Message" {
 			var err error
 			m.Message, err = d.text("Message")
 			return err
@@ -271,9 +252,9 @@ func (d *decoder) subscription() (SubscriptionInstance, error) {
 	if err != nil {
 		return sub, err
 	}
-	return sub, d.children(elem, subscriptionSlots, func(i int) error {
+	return sub, d.children(elem, subscriptionSlots, func(name string) error {
 		var err error
-		switch subscriptionSlots[i].name {
+		switch name {
 		case "Subscription_ID":
 			sub.SubscriptionID, err = d.token("Subscription_ID")
 		case "Subscription_Parameters":

@@ -58,12 +58,12 @@ func checkHeader(elem string, h *Header, response bool) error {
 }
 
 // common reads the children every message may have: Extended_Headers and
-// ds:Signature. It reports whether the slot was one of them.
-func (d *decoder) common(h *Header, sl slot) (bool, error) {
-	switch {
-	case sl == slotExtendedHeaders:
+// ds:Signature. It reports whether the child was one of them.
+func (d *decoder) common(h *Header, name string) (bool, error) {
+	switch name {
+	case slotExtendedHeaders.name:
 		return true, d.extendedHeaders(h)
-	case sl == slotSignature:
+	case slotSignature.name:
 		sig, err := d.signature()
 		h.Signature = sig
 		return true, err
@@ -71,59 +71,86 @@ func (d *decoder) common(h *Header, sl slot) (bool, error) {
 	return false, nil
 }
 
-// bareRequest reads a request that has nothing but the common parts:
-// Discovery_Request (MSG-30), Collection_Information_Request (MSG-40).
-func (d *decoder) bareRequest(elem string, h *Header) error {
-	err := d.attrs(elem, func(name, v string) error { return known(headerAttr(h, false, name, v)) })
+// header reads the attributes of a message's root: the header's, and any
+// others more knows (more may be nil); then it checks that the header's
+// are there.
+func (d *decoder) header(elem string, h *Header, response bool, more func(name, v string) error) error {
+	err := d.attrs(elem, func(name, v string) error {
+		if headerAttr(h, response, name, v) {
+			return nil
+		}
+		if more == nil {
+			return errUnknownAttr
+		}
+		return more(name, v)
+	})
 	if err != nil {
 		return err
 	}
-	if err := checkHeader(elem, h, false); err != nil {
+	return checkHeader(elem, h, response)
+}
+
+// body reads the children of a message's root: Extended_Headers and the
+// signature itself, the others through fn.
+func (d *decoder) body(elem string, h *Header, slots []slot, fn func(name string) error) error {
+	return d.children(elem, slots, func(name string) error {
+		if ok, err := d.common(h, name); ok {
+			return err
+		}
+		return fn(name)
+	})
+}
+
+// bareRequest reads a request that has nothing but the common parts:
+// Discovery_Request (MSG-30), Collection_Information_Request (MSG-40).
+func (d *decoder) bareRequest(elem string, h *Header) error {
+	if err := d.header(elem, h, false, nil); err != nil {
 		return err
 	}
-	slots := []slot{slotExtendedHeaders, slotSignature}
-	return d.children(elem, slots, func(i int) error {
-		_, err := d.common(h, slots[i])
-		return err
-	})
+	return d.bareChildren(elem, h)
+}
+
+// bareChildren reads children that can only be the common ones.
+func (d *decoder) bareChildren(elem string, h *Header) error {
+	return d.body(elem, h, []slot{slotExtendedHeaders, slotSignature}, func(string) error { return nil })
 }
 
 var statusSlots = []slot{slotExtendedHeaders, opt("Status_Detail"), opt("Message"), slotSignature}
 
 func (d *decoder) statusMessage() (Message, error) {
-	const elem = "Status_Message"
-	m := &StatusMessage{}
-	err := d.attrs(elem, func(name, v string) error {
-		if name == "status_type" {
-			m.StatusType = StatusType(trimSpace(v))
-			return nil
-		}
-		return known(headerAttr(&m.Header, true, name, v))
-	})
+	m, err := d.statusHeader()
 	if err != nil {
 		return nil, err
 	}
-	if err := checkHeader(elem, &m.Header, true); err != nil {
-		return nil, err
-	}
-	if m.StatusType == "" {
-		return nil, required(elem, "status_type")
-	}
-	return m, d.children(elem, statusSlots, func(i int) error {
-		if ok, err := d.common(&m.Header, statusSlots[i]); ok {
-			return err
-		}
-		if statusSlots[i].name == "Message" {
+	return m, d.body("Status_Message", &m.Header, statusSlots, func(name string) error {
+		if name == "Message" {
 			var err error
 			m.Message, err = d.text("Message")
 			return err
 		}
-		return d.children("Status_Detail", []slot{some("Detail")}, func(int) error {
+		return d.children("Status_Detail", []slot{some("Detail")}, func(string) error {
 			det, err := d.detail()
 			m.Details = append(m.Details, det)
 			return err
 		})
 	})
+}
+
+// statusHeader reads the attributes of a Status_Message, 1.1 or 1.0.
+func (d *decoder) statusHeader() (*StatusMessage, error) {
+	const elem = "Status_Message"
+	m := &StatusMessage{}
+	err := d.header(elem, &m.Header, true, func(name, v string) error {
+		if name != "status_type" {
+			return errUnknownAttr
+		}
+		m.StatusType = StatusType(trimSpace(v))
+		return nil
+	})
+	if err == nil && m.StatusType == "" {
+		err = required(elem, "status_type")
+	}
+	return m, err
 }
 
 // detail reads one Detail (MSG-21).
@@ -158,17 +185,10 @@ var discoveryResponseSlots = []slot{slotExtendedHeaders, many("Service_Instance"
 func (d *decoder) discoveryResponse() (Message, error) {
 	const elem = "Discovery_Response"
 	m := &DiscoveryResponse{}
-	err := d.attrs(elem, func(name, v string) error { return known(headerAttr(&m.Header, true, name, v)) })
-	if err != nil {
+	if err := d.header(elem, &m.Header, true, nil); err != nil {
 		return nil, err
 	}
-	if err := checkHeader(elem, &m.Header, true); err != nil {
-		return nil, err
-	}
-	return m, d.children(elem, discoveryResponseSlots, func(i int) error {
-		if ok, err := d.common(&m.Header, discoveryResponseSlots[i]); ok {
-			return err
-		}
+	return m, d.body(elem, &m.Header, discoveryResponseSlots, func(name string) error {
 		si, err := d.serviceInstance()
 		m.ServiceInstances = append(m.ServiceInstances, si)
 		return err
@@ -212,9 +232,9 @@ func (d *decoder) serviceInstance() (ServiceInstance, error) {
 	if si.ServiceVersion == "" {
 		return si, required(elem, "service_version")
 	}
-	return si, d.children(elem, serviceInstanceSlots, func(i int) error {
+	return si, d.children(elem, serviceInstanceSlots, func(name string) error {
 		var err error
-		switch serviceInstanceSlots[i].name {
+		switch name {
 		case "Protocol_Binding":
 			si.ProtocolBinding, err = d.token("Protocol_Binding")
 		case "Address":
@@ -284,7 +304,7 @@ func (d *decoder) contentBinding(elem string, max uint8) (ContentBinding, error)
 	}
 	sl := many("Subtype")
 	sl.max = max
-	return cb, d.children(elem, []slot{sl}, func(int) error {
+	return cb, d.children(elem, []slot{sl}, func(string) error {
 		var sub string
 		err := d.attrs("Subtype", func(name, v string) error {
 			if name != "subtype_id" {
@@ -309,8 +329,8 @@ func (d *decoder) contentBinding(elem string, max uint8) (ContentBinding, error)
 func (d *decoder) contact(elem string) (ServiceContact, error) {
 	var c ServiceContact
 	slots := []slot{one("Protocol_Binding"), one("Address"), some("Message_Binding")}
-	return c, d.children(elem, slots, func(i int) error {
-		return d.contactChild(&c, slots[i].name)
+	return c, d.children(elem, slots, func(name string) error {
+		return d.contactChild(&c, name)
 	})
 }
 
@@ -332,9 +352,9 @@ func (d *decoder) contactChild(c *ServiceContact, name string) error {
 func (d *decoder) deliveryParameters(elem string) (*DeliveryParameters, error) {
 	p := &DeliveryParameters{}
 	slots := []slot{one("Protocol_Binding"), one("Address"), one("Message_Binding")}
-	return p, d.children(elem, slots, func(i int) error {
-		v, err := d.token(slots[i].name)
-		switch slots[i].name {
+	return p, d.children(elem, slots, func(name string) error {
+		v, err := d.token(name)
+		switch name {
 		case "Protocol_Binding":
 			p.ProtocolBinding = v
 		case "Address":
@@ -384,9 +404,9 @@ func (d *decoder) contentBlock() (ContentBlock, error) {
 	if err := d.noAttrs("Content_Block"); err != nil {
 		return b, err
 	}
-	return b, d.children("Content_Block", contentBlockSlots, func(i int) error {
+	return b, d.children("Content_Block", contentBlockSlots, func(name string) error {
 		var err error
-		switch contentBlockSlots[i].name {
+		switch name {
 		case "Content_Binding":
 			b.Binding, err = d.contentBinding("Content_Binding", 1)
 		case "Content":

@@ -10,28 +10,22 @@ var pollRequestSlots = []slot{
 func (d *decoder) pollRequest() (Message, error) {
 	const elem = "Poll_Request"
 	m := &PollRequest{}
-	err := d.attrs(elem, func(name, v string) error {
+	err := d.header(elem, &m.Header, false, func(name, v string) error {
 		if name == "collection_name" {
 			m.CollectionName = trimSpace(v)
 			return nil
 		}
-		return known(headerAttr(&m.Header, false, name, v))
+		return errUnknownAttr
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := checkHeader(elem, &m.Header, false); err != nil {
 		return nil, err
 	}
 	if m.CollectionName == "" {
 		return nil, required(elem, "collection_name")
 	}
-	return m, d.children(elem, pollRequestSlots, func(i int) error {
-		if ok, err := d.common(&m.Header, pollRequestSlots[i]); ok {
-			return err
-		}
+	return m, d.body(elem, &m.Header, pollRequestSlots, func(name string) error {
 		var err error
-		switch name := pollRequestSlots[i].name; name {
+		switch name {
 		case "Exclusive_Begin_Timestamp":
 			m.ExclusiveBegin, err = d.timestamp(name)
 		case "Inclusive_End_Timestamp":
@@ -63,14 +57,14 @@ func (d *decoder) pollParameters() (*PollParameters, error) {
 	slots := []slot{
 		opt("Response_Type"), many("Content_Binding"), opt("Query"), opt("Delivery_Parameters"),
 	}
-	return p, d.children(elem, slots, func(i int) error {
-		if slots[i].name == "Delivery_Parameters" {
+	return p, d.children(elem, slots, func(name string) error {
+		if name == "Delivery_Parameters" {
 			var err error
 			p.DeliveryParameters, err = d.deliveryParameters("Delivery_Parameters")
 			return err
 		}
 		var err error
-		p.ResponseType, p.ContentBindings, p.Query, err = d.parameter(slots[i].name,
+		p.ResponseType, p.ContentBindings, p.Query, err = d.parameter(name,
 			p.ResponseType, p.ContentBindings, p.Query)
 		return err
 	})
@@ -87,7 +81,7 @@ func (d *decoder) pollResponse() (Message, error) {
 	const elem = "Poll_Response"
 	m := &PollResponse{}
 	var err error
-	err = d.attrs(elem, func(name, v string) error {
+	err = d.header(elem, &m.Header, true, func(name, v string) error {
 		switch name {
 		case "collection_name":
 			m.CollectionName = trimSpace(v)
@@ -98,25 +92,19 @@ func (d *decoder) pollResponse() (Message, error) {
 		case "result_part_number":
 			m.ResultPartNumber, err = positive(elem, name, v)
 		default:
-			return known(headerAttr(&m.Header, true, name, v))
+			return errUnknownAttr
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := checkHeader(elem, &m.Header, true); err != nil {
-		return nil, err
-	}
 	if m.CollectionName == "" {
 		return nil, required(elem, "collection_name")
 	}
-	return m, d.children(elem, pollResponseSlots, func(i int) error {
-		if ok, err := d.common(&m.Header, pollResponseSlots[i]); ok {
-			return err
-		}
+	return m, d.body(elem, &m.Header, pollResponseSlots, func(name string) error {
 		var err error
-		switch name := pollResponseSlots[i].name; name {
+		switch name {
 		case "Subscription_ID":
 			m.SubscriptionID, err = d.token(name)
 		case "Exclusive_Begin_Timestamp":
@@ -142,7 +130,7 @@ func (d *decoder) pollFulfillment() (Message, error) {
 	const elem = "Poll_Fulfillment"
 	m := &PollFulfillment{ResultPartNumber: 1}
 	var err error
-	err = d.attrs(elem, func(name, v string) error {
+	err = d.header(elem, &m.Header, false, func(name, v string) error {
 		switch name {
 		case "collection_name":
 			m.CollectionName = trimSpace(v)
@@ -151,29 +139,17 @@ func (d *decoder) pollFulfillment() (Message, error) {
 		case "result_part_number":
 			m.ResultPartNumber, err = positive(elem, name, v)
 		default:
-			return known(headerAttr(&m.Header, false, name, v))
+			return errUnknownAttr
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := checkHeader(elem, &m.Header, false); err != nil {
-		return nil, err
-	}
 	if m.CollectionName == "" || m.ResultID == "" {
 		return nil, required(elem, "collection_name", "result_id")
 	}
 	return m, d.bareChildren(elem, &m.Header)
-}
-
-// bareChildren reads children that can only be the common ones.
-func (d *decoder) bareChildren(elem string, h *Header) error {
-	slots := []slot{slotExtendedHeaders, slotSignature}
-	return d.children(elem, slots, func(i int) error {
-		_, err := d.common(h, slots[i])
-		return err
-	})
 }
 
 var inboxSlots = []slot{
@@ -185,25 +161,19 @@ var inboxSlots = []slot{
 func (d *decoder) inboxMessage() (Message, error) {
 	const elem = "Inbox_Message"
 	m := &InboxMessage{}
-	err := d.attrs(elem, func(name, v string) error {
+	err := d.header(elem, &m.Header, false, func(name, v string) error {
 		if name == "result_id" {
 			m.ResultID = trimSpace(v)
 			return nil
 		}
-		return known(headerAttr(&m.Header, false, name, v))
+		return errUnknownAttr
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := checkHeader(elem, &m.Header, false); err != nil {
-		return nil, err
-	}
-	return m, d.children(elem, inboxSlots, func(i int) error {
-		if ok, err := d.common(&m.Header, inboxSlots[i]); ok {
-			return err
-		}
+	return m, d.body(elem, &m.Header, inboxSlots, func(name string) error {
 		var err error
-		switch name := inboxSlots[i].name; name {
+		switch name {
 		case "Destination_Collection_Name":
 			var s string
 			s, err = d.token(name)
@@ -243,9 +213,9 @@ func (d *decoder) sourceSubscription() (*SourceSubscription, error) {
 	slots := []slot{
 		one("Subscription_ID"), opt("Exclusive_Begin_Timestamp"), opt("Inclusive_End_Timestamp"),
 	}
-	return ss, d.children(elem, slots, func(i int) error {
+	return ss, d.children(elem, slots, func(name string) error {
 		var err error
-		switch name := slots[i].name; name {
+		switch name {
 		case "Subscription_ID":
 			ss.SubscriptionID, err = d.token(name)
 		case "Exclusive_Begin_Timestamp":

@@ -50,30 +50,13 @@ func (d *decoder) message10(name string) (Message, error) {
 }
 
 func (d *decoder) status10() (Message, error) {
-	const elem = "Status_Message"
-	m := &StatusMessage{}
-	err := d.attrs(elem, func(name, v string) error {
-		if name == "status_type" {
-			m.StatusType = StatusType(trimSpace(v))
-			return nil
-		}
-		return known(headerAttr(&m.Header, true, name, v))
-	})
+	m, err := d.statusHeader()
 	if err != nil {
 		return nil, err
 	}
-	if err := checkHeader(elem, &m.Header, true); err != nil {
-		return nil, err
-	}
-	if m.StatusType == "" {
-		return nil, required(elem, "status_type")
-	}
-	return m, d.children(elem, statusSlots, func(i int) error {
-		if ok, err := d.common(&m.Header, statusSlots[i]); ok {
-			return err
-		}
-		s, err := d.text(statusSlots[i].name)
-		if statusSlots[i].name == "Message" {
+	return m, d.body("Status_Message", &m.Header, statusSlots, func(name string) error {
+		s, err := d.text(name)
+		if name == "Message" {
 			m.Message = s
 		} else {
 			m.Details = details10(m.StatusType, s)
@@ -122,17 +105,10 @@ func details10(t StatusType, s string) []Detail {
 func (d *decoder) discovery10() (Message, error) {
 	const elem = "Discovery_Response"
 	m := &DiscoveryResponse{}
-	err := d.attrs(elem, func(name, v string) error { return known(headerAttr(&m.Header, true, name, v)) })
-	if err != nil {
+	if err := d.header(elem, &m.Header, true, nil); err != nil {
 		return nil, err
 	}
-	if err := checkHeader(elem, &m.Header, true); err != nil {
-		return nil, err
-	}
-	return m, d.children(elem, discoveryResponseSlots, func(i int) error {
-		if ok, err := d.common(&m.Header, discoveryResponseSlots[i]); ok {
-			return err
-		}
+	return m, d.body(elem, &m.Header, discoveryResponseSlots, func(name string) error {
 		si, err := d.serviceInstance10()
 		m.ServiceInstances = append(m.ServiceInstances, si)
 		return err
@@ -174,9 +150,9 @@ func (d *decoder) serviceInstance10() (ServiceInstance, error) {
 	if si.ServiceType == "" || si.ServiceVersion == "" {
 		return si, required(elem, "service_type", "service_version")
 	}
-	return si, d.children(elem, serviceInstance10Slots, func(i int) error {
+	return si, d.children(elem, serviceInstance10Slots, func(name string) error {
 		var err error
-		switch name := serviceInstance10Slots[i].name; name {
+		switch name {
 		case "Content_Binding":
 			si.ContentBindings, err = d.textBinding(si.ContentBindings)
 		case "Message":
@@ -202,18 +178,11 @@ func (d *decoder) textBinding(cbs []ContentBinding) ([]ContentBinding, error) {
 func (d *decoder) feedResponse10() (Message, error) {
 	const elem = "Feed_Information_Response"
 	m := &CollectionInformationResponse{}
-	err := d.attrs(elem, func(name, v string) error { return known(headerAttr(&m.Header, true, name, v)) })
-	if err != nil {
-		return nil, err
-	}
-	if err := checkHeader(elem, &m.Header, true); err != nil {
+	if err := d.header(elem, &m.Header, true, nil); err != nil {
 		return nil, err
 	}
 	slots := []slot{slotExtendedHeaders, many("Feed"), slotSignature}
-	return m, d.children(elem, slots, func(i int) error {
-		if ok, err := d.common(&m.Header, slots[i]); ok {
-			return err
-		}
+	return m, d.body(elem, &m.Header, slots, func(name string) error {
 		c, err := d.feed10()
 		m.Collections = append(m.Collections, c)
 		return err
@@ -248,9 +217,9 @@ func (d *decoder) feed10() (CollectionInformation, error) {
 	if c.Name == "" {
 		return c, required(elem, "feed_name")
 	}
-	return c, d.children(elem, feed10Slots, func(i int) error {
+	return c, d.children(elem, feed10Slots, func(name string) error {
 		var err error
-		switch name := feed10Slots[i].name; name {
+		switch name {
 		case "Description":
 			c.Description, err = d.text(name)
 		case "Content_Binding":
@@ -279,14 +248,14 @@ func (d *decoder) pushParameters10() (*DeliveryParameters, error) {
 	slots := []slot{
 		one("Protocol_Binding"), one("Address"), one("Message_Binding"), many("Content_Binding"),
 	}
-	return p, d.children("Push_Parameters", slots, func(i int) error {
-		if slots[i].name == "Content_Binding" {
+	return p, d.children("Push_Parameters", slots, func(name string) error {
+		if name == "Content_Binding" {
 			var err error
 			p.ContentBindings, err = d.textBinding(p.ContentBindings)
 			return err
 		}
-		v, err := d.token(slots[i].name)
-		switch slots[i].name {
+		v, err := d.token(name)
+		switch name {
 		case "Protocol_Binding":
 			p.ProtocolBinding = v
 		case "Address":

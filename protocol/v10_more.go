@@ -55,10 +55,7 @@ func (d *decoder) subscriptionRequest10() (Message, error) {
 		return nil, required(elem, "action")
 	}
 	slots := []slot{slotExtendedHeaders, opt("Push_Parameters"), slotSignature}
-	return m, d.children(elem, slots, func(i int) error {
-		if ok, err := d.common(&m.Header, slots[i]); ok {
-			return err
-		}
+	return m, d.body(elem, &m.Header, slots, func(name string) error {
 		var err error
 		m.PushParameters, err = d.pushParameters10()
 		return err
@@ -71,11 +68,8 @@ func (d *decoder) subscriptionResponse10() (Message, error) {
 	if err := d.feedAttrs(elem, &m.Header, true, &m.CollectionName, nil, nil); err != nil {
 		return nil, err
 	}
-	return m, d.children(elem, subscriptionResponseSlots, func(i int) error {
-		if ok, err := d.common(&m.Header, subscriptionResponseSlots[i]); ok {
-			return err
-		}
-		if subscriptionResponseSlots[i].name == "Message" {
+	return m, d.body(elem, &m.Header, subscriptionResponseSlots, func(name string) error {
+		if name == "Message" {
 			var err error
 			m.Message, err = d.text("Message")
 			return err
@@ -103,8 +97,8 @@ func (d *decoder) subscription10() (SubscriptionInstance, error) {
 		return sub, required(elem, "subscription_id")
 	}
 	slots := []slot{opt("Push_Parameters"), many("Poll_Instance")}
-	return sub, d.children(elem, slots, func(i int) error {
-		if slots[i].name == "Push_Parameters" {
+	return sub, d.children(elem, slots, func(name string) error {
+		if name == "Push_Parameters" {
 			var err error
 			sub.PushParameters, err = d.pushParameters10()
 			return err
@@ -128,12 +122,9 @@ func (d *decoder) pollRequest10() (Message, error) {
 		slotExtendedHeaders, opt("Exclusive_Begin_Timestamp"), opt("Inclusive_End_Timestamp"),
 		many("Content_Binding"), slotSignature,
 	}
-	err := d.children(elem, slots, func(i int) error {
-		if ok, err := d.common(&m.Header, slots[i]); ok {
-			return err
-		}
+	err := d.body(elem, &m.Header, slots, func(name string) error {
 		var err error
-		switch name := slots[i].name; name {
+		switch name {
 		case "Exclusive_Begin_Timestamp":
 			m.ExclusiveBegin, err = d.timestamp(name)
 		case "Inclusive_End_Timestamp":
@@ -159,12 +150,9 @@ func (d *decoder) pollResponse10() (Message, error) {
 		slotExtendedHeaders, opt("Message"), opt("Inclusive_Begin_Timestamp"),
 		one("Inclusive_End_Timestamp"), many("Content_Block"), slotSignature,
 	}
-	return m, d.children(elem, slots, func(i int) error {
-		if ok, err := d.common(&m.Header, slots[i]); ok {
-			return err
-		}
+	return m, d.body(elem, &m.Header, slots, func(name string) error {
 		var err error
-		switch name := slots[i].name; name {
+		switch name {
 		case "Message":
 			m.Message, err = d.text(name)
 		case "Inclusive_Begin_Timestamp":
@@ -198,9 +186,9 @@ func (d *decoder) contentBlock10() (ContentBlock, error) {
 	if err := d.noAttrs("Content_Block"); err != nil {
 		return b, err
 	}
-	return b, d.children("Content_Block", contentBlock10Slots, func(i int) error {
+	return b, d.children("Content_Block", contentBlock10Slots, func(name string) error {
 		var err error
-		switch name := contentBlock10Slots[i].name; name {
+		switch name {
 		case "Content_Binding":
 			b.Binding.BindingID, err = d.token(name)
 			if err == nil && b.Binding.BindingID == "" {
@@ -222,23 +210,16 @@ func (d *decoder) contentBlock10() (ContentBlock, error) {
 func (d *decoder) inbox10() (Message, error) {
 	const elem = "Inbox_Message"
 	m := &InboxMessage{}
-	err := d.attrs(elem, func(name, v string) error { return known(headerAttr(&m.Header, false, name, v)) })
-	if err != nil {
-		return nil, err
-	}
-	if err := checkHeader(elem, &m.Header, false); err != nil {
+	if err := d.header(elem, &m.Header, false, nil); err != nil {
 		return nil, err
 	}
 	slots := []slot{
 		slotExtendedHeaders, opt("Message"), opt("Source_Subscription"), many("Content_Block"),
 		slotSignature,
 	}
-	return m, d.children(elem, slots, func(i int) error {
-		if ok, err := d.common(&m.Header, slots[i]); ok {
-			return err
-		}
+	return m, d.body(elem, &m.Header, slots, func(name string) error {
 		var err error
-		switch name := slots[i].name; name {
+		switch name {
 		case "Message":
 			m.Message, err = d.text(name)
 		case "Source_Subscription":
@@ -259,9 +240,9 @@ func (d *decoder) sourceSubscription10() (*SourceSubscription, error) {
 		return nil, err
 	}
 	slots := []slot{opt("Inclusive_Begin_Timestamp"), one("Inclusive_End_Timestamp")}
-	return ss, d.children(elem, slots, func(i int) error {
+	return ss, d.children(elem, slots, func(name string) error {
 		var err error
-		if name := slots[i].name; name == "Inclusive_Begin_Timestamp" {
+		if name := name; name == "Inclusive_Begin_Timestamp" {
 			ss.ExclusiveBegin, err = d.inclusiveBegin(name)
 		} else {
 			ss.InclusiveEnd, err = d.timestamp(name)
