@@ -29,9 +29,9 @@ type Config struct {
 	// Logger receives the node's logs. Nil builds one from the log settings
 	// of the configuration file, writing to standard error.
 	Logger *slog.Logger
-	// ShutdownTimeout bounds the orderly stop at the end of Run.
-	// 0 means 10 seconds.
-	ShutdownTimeout time.Duration
+	// Now is the wall clock the store labels content with. Nil means
+	// time.Now; tests set it to give content known labels.
+	Now func() time.Time
 }
 
 // Node is one taxiinode node. Its exported methods are safe for concurrent
@@ -46,6 +46,7 @@ type Node struct {
 	host      *peer.Host
 	metrics   *metrics
 	maxGossip int
+	now       func() time.Time
 
 	httpLn   net.Listener
 	httpAddr string
@@ -74,7 +75,7 @@ func New(cfg Config) (*Node, error) {
 	if log == nil {
 		log = newLogger(settings.Log, os.Stderr)
 	}
-	n := &Node{dir: cfg.Dir, log: log, metrics: newMetrics()}
+	n := &Node{dir: cfg.Dir, log: log, metrics: newMetrics(), now: cfg.Now}
 	n.catchUps = newCatchUpLoop(n)
 	n.fetcher = newFetcher(n)
 	n.subscriptions = newDeliverer(n)
@@ -104,6 +105,7 @@ func (n *Node) open(s *Settings) error {
 	n.store, err = store.Open(store.Options{
 		Dir:    filepath.Join(n.dir, StoreDir),
 		Logger: n.log.With("component", "store"),
+		Now:    n.now,
 	})
 	if err != nil {
 		return err
