@@ -304,4 +304,3 @@ func (h *harness) clientFor(base string) *Client {
 	c.base = base
 	return c
 }
-
