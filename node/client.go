@@ -1,7 +1,11 @@
 package node
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,6 +59,13 @@ func NewClient(dir string) (*Client, error) {
 		addr = dialable(strings.TrimSpace(string(running)))
 	}
 	hc := &http.Client{Timeout: 5 * time.Minute}
+	if scheme == "https" {
+		pinned, err := pinnedTLS(dir, s.HTTP.TLSCert)
+		if err != nil {
+			return nil, err
+		}
+		hc.Transport = &http.Transport{TLSClientConfig: pinned}
+	}
 	return &Client{
 		base:  scheme + "://" + addr,
 		token: token,
@@ -304,3 +315,30 @@ func parsePeer(s string) (peer.ID, error) {
 
 // FormatTime writes a time as TAXII writes timestamp labels.
 func FormatTime(t time.Time) string { return protocol.FormatTimestamp(t) }
+
+// pinnedTLS returns a TLS configuration that trusts exactly the node's own
+// certificate: the operator's client reaches the node at 127.0.0.1, which
+// the certificate need not name.
+func pinnedTLS(dir, certFile string) (*tls.Config, error) {
+	if !filepath.IsAbs(certFile) {
+		certFile = filepath.Join(dir, certFile)
+	}
+	raw, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(raw)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, fmt.Errorf("%s: no PEM certificate", certFile)
+	}
+	leaf := block.Bytes
+	return &tls.Config{
+		InsecureSkipVerify: true, // replaced by the pin below
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 || !bytes.Equal(raw[0], leaf) {
+				return errors.New("the node presented a certificate other than its configured one")
+			}
+			return nil
+		},
+	}, nil
+}
