@@ -21,7 +21,8 @@ func benchPollResponse(b *testing.B) (*PollResponse, []byte) {
 	b.Helper()
 	var blocks []ContentBlock
 	for i := 0; i < 1000; i++ {
-		doc, err := os.ReadFile("../testdata/stix1/cti-stix-elevator/idioms-xml/" + benchDocs[i%len(benchDocs)])
+		doc, err := os.ReadFile("../testdata/stix1/cti-stix-elevator/idioms-xml/" +
+			benchDocs[i%len(benchDocs)])
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -29,7 +30,8 @@ func benchPollResponse(b *testing.B) (*PollResponse, []byte) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		blk.TimestampLabel = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Microsecond)
+		blk.TimestampLabel = time.Date(2024, 1, 1, 0, 0, 0, 0,
+			time.UTC).Add(time.Duration(i) * time.Microsecond)
 		blocks = append(blocks, blk)
 	}
 	m := &PollResponse{

@@ -120,7 +120,8 @@ func sniffXML(local, ns string, attr func(string) string) (string, error) {
 		return "", fmt.Errorf("%w: STIX version %q unknown; name the binding (--binding)",
 			ErrUnknownBinding, clip(v, 20))
 	case local == "Observables" && ns == namespaceCybox2:
-		major, minor := trimSpace(attr("cybox_major_version")), trimSpace(attr("cybox_minor_version"))
+		major := trimSpace(attr("cybox_major_version"))
+		minor := trimSpace(attr("cybox_minor_version"))
 		update := trimSpace(attr("cybox_update_version"))
 		if !allDigits(major) || !allDigits(minor) || update != "" && !allDigits(update) {
 			return "", fmt.Errorf("%w: CybOX Observables without a numeric version; "+
@@ -166,6 +167,6 @@ func sniffJSON(doc []byte) (string, error) {
 	case "2.1":
 		return BindingSTIX21JSON, nil
 	}
-	return "", fmt.Errorf("%w: STIX 2 JSON without a known spec_version; name the binding (--binding)",
-		ErrUnknownBinding)
+	return "", fmt.Errorf("%w: STIX 2 JSON without a known spec_version; "+
+		"name the binding (--binding)", ErrUnknownBinding)
 }

@@ -17,8 +17,10 @@ const casesDir = "../testdata/cases"
 
 func TestBindingAccepted(t *testing.T) {
 	stix := ContentBinding{BindingID: BindingSTIX111}
-	indicators := ContentBinding{BindingID: BindingSTIX111, Subtypes: []string{"urn:example:subtype:indicators"}}
-	reports := ContentBinding{BindingID: BindingSTIX111, Subtypes: []string{"urn:example:subtype:reports"}}
+	indicators := ContentBinding{BindingID: BindingSTIX111,
+		Subtypes: []string{"urn:example:subtype:indicators"}}
+	reports := ContentBinding{BindingID: BindingSTIX111,
+		Subtypes: []string{"urn:example:subtype:reports"}}
 	enc := ContentBinding{BindingID: BindingXMLEnc}
 	tests := []struct {
 		name     string
@@ -34,29 +36,35 @@ func TestBindingAccepted(t *testing.T) {
 		{"no claim refused where subtypes are listed", []ContentBinding{indicators}, stix, false},
 		{"other binding", []ContentBinding{stix}, ContentBinding{BindingID: BindingSTIX12}, false},
 		{"second entry of the binding", []ContentBinding{indicators, stix}, reports, true},
-		{"white space trimmed (AMB-28)", []ContentBinding{{BindingID: " " + BindingSTIX111 + "\n"}}, stix, true},
-		{"case matters (AMB-28)", []ContentBinding{{BindingID: strings.ToUpper(BindingSTIX111)}}, stix, false},
+		{"white space trimmed (AMB-28)", []ContentBinding{{BindingID: " " + BindingSTIX111 + "\n"}},
+			stix, true},
+		{"case matters (AMB-28)", []ContentBinding{{BindingID: strings.ToUpper(BindingSTIX111)}},
+			stix, false},
 		{"S/MIME aliases (AMB-30)", []ContentBinding{{BindingID: BindingSMIME}},
 			ContentBinding{BindingID: "application/x-pkcs7-mime"}, true},
 		{"nesting, all layers listed (CB-5)", []ContentBinding{stix, enc},
 			ContentBinding{BindingID: BindingXMLEnc + "|" + BindingSTIX111}, true},
 		{"nesting, repeated layer", []ContentBinding{stix, enc},
-			ContentBinding{BindingID: BindingXMLEnc + "|" + BindingXMLEnc + "|" + BindingSTIX111}, true},
+			ContentBinding{BindingID: BindingXMLEnc + "|" + BindingXMLEnc + "|" + BindingSTIX111},
+			true},
 		{"nesting, inner layer not listed", []ContentBinding{enc},
 			ContentBinding{BindingID: BindingXMLEnc + "|" + BindingSTIX111}, false},
 		{"nesting, outer layer not listed", []ContentBinding{stix},
 			ContentBinding{BindingID: BindingXMLEnc + "|" + BindingSTIX111}, false},
 		{"nesting with a subtype (CB-4)", []ContentBinding{stix, enc},
-			ContentBinding{BindingID: BindingXMLEnc + "|" + BindingSTIX111, Subtypes: []string{"x"}}, false},
+			ContentBinding{BindingID: BindingXMLEnc + "|" + BindingSTIX111,
+				Subtypes: []string{"x"}}, false},
 		{"nesting, layer restricted to subtypes", []ContentBinding{indicators, enc},
 			ContentBinding{BindingID: BindingXMLEnc + "|" + BindingSTIX111}, false},
-		{"nesting, empty layer", []ContentBinding{stix}, ContentBinding{BindingID: BindingSTIX111 + "|"}, false},
+		{"nesting, empty layer", []ContentBinding{stix}, ContentBinding{BindingID: BindingSTIX111 +
+			"|"}, false},
 		{"empty binding", []ContentBinding{stix}, ContentBinding{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := BindingAccepted(tt.accepted, tt.block); got != tt.want {
-				t.Errorf("BindingAccepted(%v, %v) = %v, want %v", tt.accepted, tt.block, got, tt.want)
+				t.Errorf("BindingAccepted(%v, %v) = %v, want %v", tt.accepted, tt.block, got,
+					tt.want)
 			}
 		})
 	}
@@ -67,7 +75,8 @@ func TestBindingAccepted(t *testing.T) {
 // STIX 1.1.1 of any subtype (fixture.md).
 func TestBindingAcceptedCaseS13(t *testing.T) {
 	dir := casesDir + "/S13-content-binding-subtypes/"
-	collectionA := []ContentBinding{{BindingID: BindingSTIX111, Subtypes: []string{"urn:example:subtype:indicators"}}}
+	collectionA := []ContentBinding{{BindingID: BindingSTIX111,
+		Subtypes: []string{"urn:example:subtype:indicators"}}}
 	collectionB := []ContentBinding{{BindingID: BindingSTIX111}}
 	block := func(file string) ContentBinding {
 		t.Helper()
@@ -78,10 +87,12 @@ func TestBindingAcceptedCaseS13(t *testing.T) {
 		return m.(*InboxMessage).ContentBlocks[0].Binding
 	}
 	stored := map[string]bool{
-		"inbox-subtype-accepted.xml": BindingAccepted(collectionA, block("inbox-subtype-accepted.xml")),
-		"inbox-subtype-rejected.xml": BindingAccepted(collectionA, block("inbox-subtype-rejected.xml")),
-		"inbox-subtype-any.xml":      BindingAccepted(collectionB, block("inbox-subtype-any.xml")),
-		"inbox-no-subtype.xml":       BindingAccepted(collectionB, block("inbox-no-subtype.xml")),
+		"inbox-subtype-accepted.xml": BindingAccepted(collectionA,
+			block("inbox-subtype-accepted.xml")),
+		"inbox-subtype-rejected.xml": BindingAccepted(collectionA,
+			block("inbox-subtype-rejected.xml")),
+		"inbox-subtype-any.xml": BindingAccepted(collectionB, block("inbox-subtype-any.xml")),
+		"inbox-no-subtype.xml":  BindingAccepted(collectionB, block("inbox-no-subtype.xml")),
 	}
 	want := map[string]bool{
 		"inbox-subtype-accepted.xml": true, "inbox-subtype-rejected.xml": false,
@@ -181,7 +192,8 @@ func checkBlockRoundTrip(t *testing.T, b ContentBlock) {
 		t.Fatal(err)
 	}
 	gb := got.(*InboxMessage).ContentBlocks[0]
-	if !bytes.Equal(gb.Content, b.Content) || gb.IsXML != b.IsXML || gb.Binding.BindingID != b.Binding.BindingID {
+	if !bytes.Equal(gb.Content,
+		b.Content) || gb.IsXML != b.IsXML || gb.Binding.BindingID != b.Binding.BindingID {
 		t.Fatalf("content changed in transit: %d bytes (IsXML %v) became %d bytes (IsXML %v)",
 			len(b.Content), b.IsXML, len(gb.Content), gb.IsXML)
 	}
@@ -249,16 +261,20 @@ func TestNewContentBlock(t *testing.T) {
 		wantErr error
 	}{
 		{"declaration, comments and BOM dropped",
-			[]byte("\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- c -->\n" + pkg + "\n<!-- d -->\n"), "", pkg, nil},
-		{"ISO-8859-1 decoded", []byte("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>Caf\xe9</a>"), "x",
+			[]byte("\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- c -->\n" + pkg + "\n<!-- d -->\n"),
+			"", pkg, nil},
+		{"ISO-8859-1 decoded",
+			[]byte("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>Caf\xe9</a>"), "x",
 			"<a>Café</a>", nil},
 		{"UTF-16 decoded", utf16le("\uFEFF<a>é</a>"), "x", "<a>é</a>", nil},
-		{"DOCTYPE refused", []byte(`<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>`), "x", "", ErrDoctype},
+		{"DOCTYPE refused", []byte(`<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>`), "x", "",
+			ErrDoctype},
 		{"broken XML refused", []byte(`<a><b></a>`), "x", "", ErrSyntax},
 		{"undeclared prefix refused", []byte(`<p:a/>`), "x", "", ErrSyntax},
 		{"other XML needs a binding", []byte(`<a/>`), "", "", ErrUnknownBinding},
 		{"STIX without version needs a binding",
-			[]byte(`<stix:STIX_Package xmlns:stix="http://stix.mitre.org/stix-1"/>`), "", "", ErrUnknownBinding},
+			[]byte(`<stix:STIX_Package xmlns:stix="http://stix.mitre.org/stix-1"/>`), "", "",
+			ErrUnknownBinding},
 		{"text kept", []byte(" plain text\r\n"), "urn:example:text", " plain text\r\n", nil},
 		{"text needs a binding", []byte("plain text"), "", "", ErrUnknownBinding},
 		{"control character refused", []byte("a\x00b"), "x", "", ErrUnencodable},

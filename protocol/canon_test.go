@@ -20,7 +20,8 @@ func canonical(t *testing.T, doc []byte) string {
 	t.Helper()
 	d := xml.NewDecoder(bytes.NewReader(doc))
 	d.CharsetReader = func(label string, r io.Reader) (io.Reader, error) {
-		out, err := toUTF8(append([]byte(`<?xml version="1.0" encoding="`+label+`"?>`), mustRead(r)...))
+		out, err := toUTF8(append([]byte(`<?xml version="1.0" encoding="`+label+`"?>`),
+			mustRead(r)...))
 		return bytes.NewReader(out), err
 	}
 	var b strings.Builder
@@ -150,15 +151,18 @@ func diffLines(a, b string) string {
 // TestCanonical checks that canonical ignores what it should and nothing
 // more, so that tests built on it can fail.
 func TestCanonical(t *testing.T) {
-	base := `<a:X xmlns:a="urn:t" more="false" available="1"><a:Timestamp_Label>2014-10-21T15:21:50.895-04:00</a:Timestamp_Label>` +
+	base := `<a:X xmlns:a="urn:t" more="false" available="1">` +
+		`<a:Timestamp_Label>2014-10-21T15:21:50.895-04:00</a:Timestamp_Label>` +
 		`<a:Message/><a:Z k="v"> text </a:Z></a:X>`
 	tests := []struct {
 		name string
 		doc  string
 		same bool
 	}{
-		{"other prefix", `<X xmlns="urn:t" available="true"><Timestamp_Label>2014-10-21T19:21:50.895Z</Timestamp_Label>` +
-			`<Z k=" v "><![CDATA[text]]></Z></X>`, true},
+		{"other prefix",
+			`<X xmlns="urn:t" available="true">` +
+				`<Timestamp_Label>2014-10-21T19:21:50.895Z</Timestamp_Label>` +
+				`<Z k=" v "><![CDATA[text]]></Z></X>`, true},
 		{"other text", strings.Replace(base, "text", "texts", 1), false},
 		{"other attribute", strings.Replace(base, `k="v"`, `k="w"`, 1), false},
 		{"other namespace", strings.Replace(base, `urn:t`, `urn:u`, 1), false},

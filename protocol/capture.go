@@ -193,7 +193,7 @@ func appendAttrValue(dst, raw []byte) []byte {
 			i++
 		default:
 			j := i + 1
-			for j < len(raw) && raw[j] != '&' && raw[j] != '\r' && raw[j] != '\t' && raw[j] != '\n' {
+			for j < len(raw) && !attrSpecial(raw[j]) {
 				j++
 			}
 			dst = append(dst, raw[i:j]...)
@@ -289,6 +289,9 @@ func appendNormalised(dst, b []byte) []byte {
 		}
 	}
 }
+
+// attrSpecial reports whether c needs attention in a raw attribute value.
+func attrSpecial(c byte) bool { return c == '&' || c == '\r' || c == '\t' || c == '\n' }
 
 func appendRune(dst []byte, r rune) []byte {
 	var tmp [4]byte

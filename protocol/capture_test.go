@@ -35,12 +35,14 @@ func TestContentBorrowedNamespaces(t *testing.T) {
 		{"qualified name in a value", `xmlns:t="` + taxii + `" xmlns:ind="urn:ind" ` +
 			`xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"`, "",
 			`<s:I xmlns:s="urn:s" xsi:type="ind:IndicatorType"/>`,
-			`<s:I xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:ind="urn:ind" xmlns:s="urn:s" ` +
+			`<s:I xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ` +
+				`xmlns:ind="urn:ind" xmlns:s="urn:s" ` +
 				`xsi:type="ind:IndicatorType"/>`},
 		{"shadowed prefix left alone", `xmlns:t="` + taxii + `" xmlns:p="urn:1"`, "",
 			`<p:a xmlns:p="urn:2"/>`, `<p:a xmlns:p="urn:2"/>`},
 		{"each top-level element", `xmlns:t="` + taxii + `" xmlns:s="urn:s"`, "",
-			"<s:a/>\n<!-- c -->\n<s:b/>", "<s:a xmlns:s=\"urn:s\"/>\n<!-- c -->\n<s:b xmlns:s=\"urn:s\"/>"},
+			"<s:a/>\n<!-- c -->\n<s:b/>",
+			"<s:a xmlns:s=\"urn:s\"/>\n<!-- c -->\n<s:b xmlns:s=\"urn:s\"/>"},
 		{"URI escaped", `xmlns:t="` + taxii + `" xmlns:s="urn:s?a=1&amp;b=&quot;2&quot;"`, "",
 			`<s:a/>`, `<s:a xmlns:s="urn:s?a=1&amp;b=&quot;2&quot;"/>`},
 		{"prefix bound to the TAXII namespace", `xmlns:t="` + taxii + `"`, "",
@@ -49,7 +51,8 @@ func TestContentBorrowedNamespaces(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := `<t:Inbox_Message ` + tt.rootNS + ` message_id="m"><t:Content_Block>` +
-				`<t:Content_Binding binding_id="urn:b"/><t:Content` + tt.blockNS + `>` + tt.content +
+				`<t:Content_Binding binding_id="urn:b"/><t:Content` + tt.blockNS + `>` +
+				tt.content +
 				`</t:Content></t:Content_Block></t:Inbox_Message>`
 			m, _ := roundTrip(t, []byte(doc))
 			got := string(m.(*InboxMessage).ContentBlocks[0].Content)
@@ -66,11 +69,14 @@ func TestContentBorrowedNamespaces(t *testing.T) {
 // TestMixedFieldsBorrowedNamespaces checks the same for a signature, a
 // query, an extended header and a detail.
 func TestMixedFieldsBorrowedNamespaces(t *testing.T) {
-	doc := `<t:Status_Message xmlns:t="` + NamespaceXML11 + `" xmlns:ds="` + NamespaceXMLDSig + `" ` +
+	doc := `<t:Status_Message xmlns:t="` + NamespaceXML11 + `" xmlns:ds="` + NamespaceXMLDSig +
+		`" ` +
 		`xmlns:x="urn:x" message_id="m" in_response_to="r" status_type="FAILURE">` +
-		`<t:Extended_Headers><t:Extended_Header name="h"> <x:v>1</x:v> </t:Extended_Header></t:Extended_Headers>` +
+		`<t:Extended_Headers><t:Extended_Header name="h"> <x:v>1</x:v> </t:Extended_Header>` +
+		`</t:Extended_Headers>` +
 		`<t:Status_Detail><t:Detail name="d"><x:w>2</x:w></t:Detail></t:Status_Detail>` +
-		`<ds:Signature><ds:SignatureValue>AA==</ds:SignatureValue></ds:Signature></t:Status_Message>`
+		`<ds:Signature><ds:SignatureValue>AA==</ds:SignatureValue></ds:Signature>` +
+		`</t:Status_Message>`
 	m, _ := roundTrip(t, []byte(doc))
 	sm := m.(*StatusMessage)
 	checks := []struct{ field, got, want string }{
@@ -85,7 +91,8 @@ func TestMixedFieldsBorrowedNamespaces(t *testing.T) {
 			t.Errorf("%s\n got %s\nwant %s", c.field, c.got, c.want)
 		}
 	}
-	query := `<t:Poll_Request xmlns:t="` + NamespaceXML11 + `" xmlns:q="` + NamespaceDefaultQuery + `" ` +
+	query := `<t:Poll_Request xmlns:t="` + NamespaceXML11 + `" xmlns:q="` + NamespaceDefaultQuery +
+		`" ` +
 		`message_id="m" collection_name="c"><t:Poll_Parameters><t:Query format_id="f">` +
 		`<q:Default_Query/></t:Query></t:Poll_Parameters></t:Poll_Request>`
 	pm, _ := roundTrip(t, []byte(query))

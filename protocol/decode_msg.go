@@ -74,7 +74,8 @@ func (d *decoder) common(h *Header, name string) (bool, error) {
 // header reads the attributes of a message's root: the header's, and any
 // others more knows (more may be nil); then it checks that the header's
 // are there.
-func (d *decoder) header(elem string, h *Header, response bool, more func(name, v string) error) error {
+func (d *decoder) header(elem string, h *Header, response bool,
+	more func(name, v string) error) error {
 	err := d.attrs(elem, func(name, v string) error {
 		if headerAttr(h, response, name, v) {
 			return nil
@@ -112,7 +113,8 @@ func (d *decoder) bareRequest(elem string, h *Header) error {
 
 // bareChildren reads children that can only be the common ones.
 func (d *decoder) bareChildren(elem string, h *Header) error {
-	return d.body(elem, h, []slot{slotExtendedHeaders, slotSignature}, func(string) error { return nil })
+	slots := []slot{slotExtendedHeaders, slotSignature}
+	return d.body(elem, h, slots, func(string) error { return nil })
 }
 
 var statusSlots = []slot{slotExtendedHeaders, opt("Status_Detail"), opt("Message"), slotSignature}

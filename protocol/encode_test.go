@@ -46,7 +46,8 @@ func TestEncodeGolden(t *testing.T) {
 			}
 			want := readFile(t, path)
 			if !bytes.Equal(got, want) {
-				t.Errorf("encoding differs from %s at %s", path, diffLines(string(want), string(got)))
+				t.Errorf("encoding differs from %s at %s", path, diffLines(string(want),
+					string(got)))
 			}
 			back, err := Decode(want)
 			if err != nil {
@@ -74,7 +75,8 @@ func TestEncodeForm(t *testing.T) {
 		if strings.HasPrefix(name, "v10.") {
 			prefix = "taxii"
 		}
-		if !bytes.HasPrefix(out, []byte(`<?xml version="1.0" encoding="UTF-8"?>`+"\n<"+prefix+":")) {
+		if !bytes.HasPrefix(out,
+			[]byte(`<?xml version="1.0" encoding="UTF-8"?>`+"\n<"+prefix+":")) {
 			t.Errorf("%s: starts %q", name, out[:min(80, len(out))])
 		}
 		if regexp.MustCompile(`(available|more|allow_asynch|partial_count)="(1|0)"`).Match(out) {
@@ -89,11 +91,13 @@ func TestWriteMatchesEncode(t *testing.T) {
 		big[i] = 'a' + byte(i%26)
 	}
 	ms := fullMessages()
-	ms["large text"] = &InboxMessage{Header: Header{MessageID: "urn:uuid:x"}, ContentBlocks: []ContentBlock{
-		{Binding: ContentBinding{BindingID: "urn:example:text"}, Content: big},
-		{Binding: ContentBinding{BindingID: "urn:example:xml"}, Content: append(append([]byte("<a>"), big...),
-			"</a>"...), IsXML: true},
-	}}
+	ms["large text"] = &InboxMessage{Header: Header{MessageID: "urn:uuid:x"},
+		ContentBlocks: []ContentBlock{
+			{Binding: ContentBinding{BindingID: "urn:example:text"}, Content: big},
+			{Binding: ContentBinding{BindingID: "urn:example:xml"},
+				Content: append(append([]byte("<a>"), big...),
+					"</a>"...), IsXML: true},
+		}}
 	for _, name := range fixtureNames(ms) {
 		want, err := Encode(ms[name])
 		if err != nil {
@@ -130,11 +134,13 @@ func TestWriteErrors(t *testing.T) {
 	if err := Write(w, m); err == nil || err.Error() != "disk full" {
 		t.Errorf("failing writer: got %v", err)
 	}
-	bad := &PollResponse{Header: Header{MessageID: "1", InResponseTo: "2"}, CollectionName: "c", More: true}
+	bad := &PollResponse{Header: Header{MessageID: "1", InResponseTo: "2"}, CollectionName: "c",
+		More: true}
 	w = &chunkWriter{}
 	err := Write(w, bad)
 	if !errors.Is(err, ErrInvalid) || w.writes != 0 {
-		t.Errorf("invalid message: got %v after %d writes, want ErrInvalid and nothing written", err, w.writes)
+		t.Errorf("invalid message: got %v after %d writes, want ErrInvalid and nothing written",
+			err, w.writes)
 	}
 	var se *StatusError
 	if errors.As(err, &se) {
@@ -147,12 +153,14 @@ func TestEncodeRefusesUnencodable(t *testing.T) {
 		name string
 		m    Message
 	}{
-		{"control character in a message", &StatusMessage{Header: Header{MessageID: "1", InResponseTo: "2"},
+		{"control character in a message", &StatusMessage{Header: Header{MessageID: "1",
+			InResponseTo: "2"},
 			StatusType: StatusFailure, Message: "a\x00b"}},
 		{"invalid UTF-8 in an attribute", &PollFulfillment{Header: Header{MessageID: "1"},
 			CollectionName: "c\xff", ResultID: "r"}},
 		{"non-character in text content", &InboxMessage{Header: Header{MessageID: "1"},
-			ContentBlocks: []ContentBlock{{Binding: ContentBinding{BindingID: "b"}, Content: []byte("\uFFFF")}}}},
+			ContentBlocks: []ContentBlock{{Binding: ContentBinding{BindingID: "b"},
+				Content: []byte("\uFFFF")}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,7 +172,8 @@ func TestEncodeRefusesUnencodable(t *testing.T) {
 }
 
 func TestNewMessageID(t *testing.T) {
-	uuid := regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	uuid := regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-` +
+		`4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 	seen := map[string]bool{}
 	for i := 0; i < 1000; i++ {
 		id := NewMessageID(V11)
@@ -182,15 +191,18 @@ func TestNewMessageID(t *testing.T) {
 // no Status_Detail without details (MSG-21), and always a
 // result_part_number on Poll_Fulfillment, absent meaning 1 (AMB-1).
 func TestEncodeDefaults(t *testing.T) {
-	out, err := Encode(&StatusMessage{Header: Header{MessageID: "1", InResponseTo: "2"}, StatusType: StatusFailure})
+	out, err := Encode(&StatusMessage{Header: Header{MessageID: "1", InResponseTo: "2"},
+		StatusType: StatusFailure})
 	if err != nil || bytes.Contains(out, []byte("Status_Detail")) {
 		t.Errorf("status without details: %v\n%s", err, out)
 	}
-	out, err = Encode(&PollFulfillment{Header: Header{MessageID: "1"}, CollectionName: "c", ResultID: "r"})
+	out, err = Encode(&PollFulfillment{Header: Header{MessageID: "1"}, CollectionName: "c",
+		ResultID: "r"})
 	if err != nil || !bytes.Contains(out, []byte(`result_part_number="1"`)) {
 		t.Errorf("fulfillment without part number: %v\n%s", err, out)
 	}
-	m, err := Decode([]byte(`<Poll_Fulfillment ` + ns11 + ` message_id="1" collection_name="c" result_id="r"/>`))
+	m, err := Decode([]byte(`<Poll_Fulfillment ` + ns11 +
+		` message_id="1" collection_name="c" result_id="r"/>`))
 	if err != nil || m.(*PollFulfillment).ResultPartNumber != 1 {
 		t.Errorf("absent part number decoded as %v (%v), want 1", m, err)
 	}

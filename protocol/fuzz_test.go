@@ -83,7 +83,8 @@ func FuzzScanner(f *testing.F) {
 	for _, s := range seedFiles(f) {
 		f.Add(s)
 	}
-	for _, s := range []string{`<a b="1">x&amp;y<![CDATA[z]]><!--c--><?p q?></a>`, `<a:b xmlns:a="u"/>`} {
+	for _, s := range []string{`<a b="1">x&amp;y<![CDATA[z]]><!--c--><?p q?></a>`,
+		`<a:b xmlns:a="u"/>`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
@@ -169,7 +170,8 @@ type docGen struct {
 
 var (
 	genNames = []string{"a", "B", "_c", "d-1", "e.f", "g9", "stix", "Title", "été", "名前"}
-	genTexts = []string{"x", " ", "\n", "&amp;", "&lt;", "&#x1F600;", "&#65;", "é", ">", "'\"", "]]", "\t"}
+	genTexts = []string{"x", " ", "\n", "&amp;", "&lt;", "&#x1F600;", "&#65;", "é", ">", "'\"",
+		"]]", "\t"}
 )
 
 func (g *docGen) name() string {

@@ -70,9 +70,8 @@ func xmlContent(doc []byte, sniff bool) ([]byte, string, error) {
 		case tok == tokStart && s.depth() == 1:
 			start = s.tagStart
 			if sniff {
-				binding, sniffErr = sniffXML(string(s.local()), s.uri(s.elemNS), func(name string) string {
-					return plainAttr(s, name)
-				})
+				attr := func(name string) string { return plainAttr(s, name) }
+				binding, sniffErr = sniffXML(string(s.local()), s.uri(s.elemNS), attr)
 			}
 		case tok == tokEnd && s.depth() == 0:
 			end = s.pos
@@ -84,7 +83,8 @@ func xmlContent(doc []byte, sniff bool) ([]byte, string, error) {
 // XML cannot carry.
 func textContent(doc []byte) ([]byte, error) {
 	if !xmlChars(doc) {
-		return nil, fmt.Errorf("%w: the document holds a character XML cannot carry", ErrUnencodable)
+		return nil, fmt.Errorf("%w: the document holds a character XML cannot carry",
+			ErrUnencodable)
 	}
 	return append([]byte(nil), doc...), nil
 }

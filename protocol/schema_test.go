@@ -77,7 +77,8 @@ func TestSchemaValidation(t *testing.T) {
 	// The check can fail: children out of schema order are reported.
 	bad := t.TempDir()
 	doc := `<t:Status_Message xmlns:t="` + NamespaceXML11 + `" message_id="1" in_response_to="2" ` +
-		`status_type="FAILURE"><t:Message>m</t:Message><t:Status_Detail><t:Detail name="n">v</t:Detail>` +
+		`status_type="FAILURE"><t:Message>m</t:Message><t:Status_Detail>` +
+		`<t:Detail name="n">v</t:Detail>` +
 		`</t:Status_Detail></t:Status_Message>`
 	if err := os.WriteFile(filepath.Join(bad, "bad.xml"), []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
@@ -93,11 +94,13 @@ func runXMLLint(xmllint, catalog, schema, dir string) error {
 	if err != nil || len(files) == 0 {
 		return fmt.Errorf("no files to validate in %s (%v)", dir, err)
 	}
-	cmd := exec.Command(xmllint, append([]string{"--nonet", "--noout", "--schema", schema}, files...)...)
+	cmd := exec.Command(xmllint, append([]string{"--nonet", "--noout", "--schema", schema},
+		files...)...)
 	cmd.Env = append(os.Environ(), "XML_CATALOG_FILES="+catalog)
 	out, err := cmd.CombinedOutput()
 	if n := strings.Count(string(out), " validates"); err != nil || n != len(files) {
-		return fmt.Errorf("%d of %d files validate against %s (%v):\n%s", n, len(files), schema, err, out)
+		return fmt.Errorf("%d of %d files validate against %s (%v):\n%s", n, len(files), schema,
+			err, out)
 	}
 	return nil
 }

@@ -128,7 +128,8 @@ func TestTimestampRoundTrip(t *testing.T) {
 
 // xml7 is the TimestampLabelType pattern of the XML Message Binding schema.
 var xml7 = regexp.MustCompile(
-	`^-?[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(((\+|-)[0-9]{2}:[0-9]{2})|Z)$`)
+	`^-?[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}` +
+		`(\.[0-9]{1,6})?(((\+|-)[0-9]{2}:[0-9]{2})|Z)$`)
 
 // TestTimestampCases reads the timestamps of cases S02 and S03 and checks
 // which are refused and, for S03, which fixture labels each poll window

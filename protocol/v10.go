@@ -160,7 +160,8 @@ func (d *decoder) serviceInstance10() (ServiceInstance, error) {
 		default:
 			sc := ServiceContact{si.ProtocolBinding, si.Address, si.MessageBindings}
 			err = d.contactChild(&sc, name)
-			si.ProtocolBinding, si.Address, si.MessageBindings = sc.ProtocolBinding, sc.Address, sc.MessageBindings
+			si.ProtocolBinding, si.Address = sc.ProtocolBinding, sc.Address
+			si.MessageBindings = sc.MessageBindings
 		}
 		return err
 	})

@@ -160,7 +160,8 @@ func (e *encoder) subscription10(s *SubscriptionInstance) {
 // bound one microsecond later (V10-7).
 func (e *encoder) inclusiveBegin10(exclusive time.Time) {
 	if !exclusive.IsZero() {
-		e.leafTime("Inclusive_Begin_Timestamp", exclusive.Truncate(time.Microsecond).Add(time.Microsecond))
+		inclusive := exclusive.Truncate(time.Microsecond).Add(time.Microsecond)
+		e.leafTime("Inclusive_Begin_Timestamp", inclusive)
 	}
 }
 

@@ -114,7 +114,8 @@ func (d *decoder) subscription10() (SubscriptionInstance, error) {
 func (d *decoder) pollRequest10() (Message, error) {
 	const elem = "Poll_Request"
 	m := &PollRequest{}
-	if err := d.feedAttrs(elem, &m.Header, false, &m.CollectionName, &m.SubscriptionID, nil); err != nil {
+	err := d.feedAttrs(elem, &m.Header, false, &m.CollectionName, &m.SubscriptionID, nil)
+	if err != nil {
 		return nil, err
 	}
 	var cbs []ContentBinding
@@ -122,7 +123,7 @@ func (d *decoder) pollRequest10() (Message, error) {
 		slotExtendedHeaders, opt("Exclusive_Begin_Timestamp"), opt("Inclusive_End_Timestamp"),
 		many("Content_Binding"), slotSignature,
 	}
-	err := d.body(elem, &m.Header, slots, func(name string) error {
+	err = d.body(elem, &m.Header, slots, func(name string) error {
 		var err error
 		switch name {
 		case "Exclusive_Begin_Timestamp":
@@ -143,7 +144,8 @@ func (d *decoder) pollRequest10() (Message, error) {
 func (d *decoder) pollResponse10() (Message, error) {
 	const elem = "Poll_Response"
 	m := &PollResponse{}
-	if err := d.feedAttrs(elem, &m.Header, true, &m.CollectionName, &m.SubscriptionID, nil); err != nil {
+	err := d.feedAttrs(elem, &m.Header, true, &m.CollectionName, &m.SubscriptionID, nil)
+	if err != nil {
 		return nil, err
 	}
 	slots := []slot{
@@ -236,7 +238,8 @@ func (d *decoder) inbox10() (Message, error) {
 func (d *decoder) sourceSubscription10() (*SourceSubscription, error) {
 	const elem = "Source_Subscription"
 	ss := &SourceSubscription{}
-	if err := d.feedAttrs(elem, nil, false, &ss.CollectionName, &ss.SubscriptionID, nil); err != nil {
+	err := d.feedAttrs(elem, nil, false, &ss.CollectionName, &ss.SubscriptionID, nil)
+	if err != nil {
 		return nil, err
 	}
 	slots := []slot{opt("Inclusive_Begin_Timestamp"), one("Inclusive_End_Timestamp")}

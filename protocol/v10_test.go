@@ -26,7 +26,8 @@ func TestV10Mapping(t *testing.T) {
 	}
 	pr := decode("poll_response.xml").(*PollResponse)
 	if want := time.Date(2014, 12, 1, 0, 0, 0, 0, time.UTC); !pr.ExclusiveBegin.Equal(want) {
-		t.Errorf("inclusive begin .000001Z became exclusive %v, want %v (V10-7)", pr.ExclusiveBegin, want)
+		t.Errorf("inclusive begin .000001Z became exclusive %v, want %v (V10-7)", pr.ExclusiveBegin,
+			want)
 	}
 	if pr.CollectionName != "indicators-feed" || pr.SubscriptionID != "urn:example.net:sub:0100" {
 		t.Errorf("feed_name, subscription_id: %q, %q", pr.CollectionName, pr.SubscriptionID)
@@ -35,11 +36,12 @@ func TestV10Mapping(t *testing.T) {
 	if dr.ServiceInstances[0].ServiceType != ServiceCollectionManagement {
 		t.Errorf("FEED_MANAGEMENT became %q", dr.ServiceInstances[0].ServiceType)
 	}
-	if got := dr.ServiceInstances[1].ContentBindings; len(got) != 2 || got[0].BindingID != BindingSTIX101 {
+	got := dr.ServiceInstances[1].ContentBindings
+	if len(got) != 2 || got[0].BindingID != BindingSTIX101 {
 		t.Errorf("text Content_Binding became %v", got)
 	}
 	fr := decode("feed_information_response.xml").(*CollectionInformationResponse)
-	if fr.Type() != TypeCollectionInformationResponse || fr.Collections[0].Name != "indicators-feed" {
+	if fr.Collections[0].Name != "indicators-feed" {
 		t.Errorf("Feed became %#v", fr.Collections)
 	}
 	um := decode("status_message.unsupported_message.java-taxii.xml").(*StatusMessage)
@@ -75,7 +77,8 @@ func TestV10PollParameters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := `<Poll_Request ` + ns10 + ` message_id="1" feed_name="f"` + tt.attrs + `>` + tt.children +
+			doc := `<Poll_Request ` + ns10 + ` message_id="1" feed_name="f"` + tt.attrs + `>` +
+				tt.children +
 				`</Poll_Request>`
 			m, _ := roundTrip(t, []byte(doc))
 			pr := m.(*PollRequest)
@@ -105,7 +108,8 @@ func TestV10DropsWhat10CannotSay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := back.(*PollResponse); !got.ExclusiveBegin.Equal(m.ExclusiveBegin) || len(got.ContentBlocks) != 3 {
+	got := back.(*PollResponse)
+	if !got.ExclusiveBegin.Equal(m.ExclusiveBegin) || len(got.ContentBlocks) != 3 {
 		t.Errorf("decoded back to %+v", got)
 	}
 }
@@ -116,21 +120,30 @@ func TestV10Refuses(t *testing.T) {
 		doc  string
 		want error
 	}{
-		{"COLLECTION_MANAGEMENT in 1.0", `<Discovery_Response ` + ns10 + ` message_id="2" in_response_to="1">` +
-			`<Service_Instance service_type="COLLECTION_MANAGEMENT" service_version="v"><Protocol_Binding>p` +
-			`</Protocol_Binding><Address>a</Address><Message_Binding>m</Message_Binding></Service_Instance>` +
+		{"COLLECTION_MANAGEMENT in 1.0", `<Discovery_Response ` + ns10 +
+			` message_id="2" in_response_to="1">` +
+			`<Service_Instance service_type="COLLECTION_MANAGEMENT" service_version="v">` +
+			`<Protocol_Binding>p` +
+			`</Protocol_Binding><Address>a</Address><Message_Binding>m</Message_Binding>` +
+			`</Service_Instance>` +
 			`</Discovery_Response>`, ErrSchema},
-		{"PAUSE in 1.0", `<Subscription_Management_Request ` + ns10 + ` message_id="1" feed_name="f" ` +
+		{"PAUSE in 1.0", `<Subscription_Management_Request ` + ns10 +
+			` message_id="1" feed_name="f" ` +
 			`action="PAUSE" subscription_id="s"/>`, ErrSchema},
-		{"Poll_Response without end", `<Poll_Response ` + ns10 + ` message_id="2" in_response_to="1" ` +
+		{"Poll_Response without end", `<Poll_Response ` + ns10 +
+			` message_id="2" in_response_to="1" ` +
 			`feed_name="f"/>`, ErrSchema},
-		{"1.1 Content_Binding form in 1.0", `<Poll_Request ` + ns10 + ` message_id="1" feed_name="f">` +
+		{"1.1 Content_Binding form in 1.0", `<Poll_Request ` + ns10 +
+			` message_id="1" feed_name="f">` +
 			`<Content_Binding binding_id="urn:b"/></Poll_Request>`, ErrSchema},
 		{"inclusive begin at the first microsecond", `<Poll_Response ` + ns10 + ` message_id="2" ` +
-			`in_response_to="1" feed_name="f"><Inclusive_Begin_Timestamp>0001-01-01T00:00:00.000001Z` +
-			`</Inclusive_Begin_Timestamp><Inclusive_End_Timestamp>2014-01-01T00:00:00Z</Inclusive_End_Timestamp>` +
+			`in_response_to="1" feed_name="f">` +
+			`<Inclusive_Begin_Timestamp>0001-01-01T00:00:00.000001Z` +
+			`</Inclusive_Begin_Timestamp>` +
+			`<Inclusive_End_Timestamp>2014-01-01T00:00:00Z</Inclusive_End_Timestamp>` +
 			`</Poll_Response>`, ErrTimestamp},
-		{"message_id on Source_Subscription", `<Inbox_Message ` + ns10 + ` message_id="1"><Source_Subscription ` +
+		{"message_id on Source_Subscription", `<Inbox_Message ` + ns10 +
+			` message_id="1"><Source_Subscription ` +
 			`feed_name="f" message_id="2"><Inclusive_End_Timestamp>2014-01-01T00:00:00Z` +
 			`</Inclusive_End_Timestamp></Source_Subscription></Inbox_Message>`, ErrSchema},
 	}

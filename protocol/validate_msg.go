@@ -119,13 +119,15 @@ func (c *validator) serviceInstance(si *ServiceInstance) {
 	}
 	c.need(si.ServiceVersion, "Service_Instance service_version")
 	c.contact("Service_Instance", &ServiceContact{
-		ProtocolBinding: si.ProtocolBinding, Address: si.Address, MessageBindings: si.MessageBindings,
+		ProtocolBinding: si.ProtocolBinding, Address: si.Address,
+		MessageBindings: si.MessageBindings,
 	})
 	formats := make(map[string]bool, len(si.SupportedQueries))
 	for _, sq := range si.SupportedQueries {
 		c.need(sq.FormatID, "Supported_Query format_id")
 		if formats[sq.FormatID] {
-			c.fail("Service_Instance: two Supported_Query with format %q (MSG-32)", clip(sq.FormatID, 80))
+			c.fail("Service_Instance: two Supported_Query with format %q (MSG-32)",
+				clip(sq.FormatID, 80))
 		}
 		formats[sq.FormatID] = true
 		c.inner("Supported_Query", sq.Info)
@@ -182,7 +184,7 @@ func (c *validator) subscriptionRequest(m *SubscriptionManagementRequest) {
 		c.need(m.SubscriptionID, fmt.Sprintf("%s: Subscription_ID for %s (MSG-50)", elem, m.Action))
 	}
 	if c.v == V11 && (m.Parameters != nil) != (m.Action == ActionSubscribe) {
-		c.fail("%s: Subscription_Parameters must be given if and only if the action is SUBSCRIBE (MSG-50)", elem)
+		c.fail("%s: Subscription_Parameters if and only if the action is SUBSCRIBE (MSG-50)", elem)
 	}
 	c.subscriptionParameters(m.Parameters)
 	c.delivery("Push_Parameters", m.PushParameters)

@@ -33,13 +33,24 @@ func TestValidateAcceptsFixtures(t *testing.T) {
 // refuses the message with BAD_MESSAGE wrapping ErrInvalid.
 func TestValidateRules(t *testing.T) {
 	status := func(st StatusType, ds ...Detail) Message {
-		return &StatusMessage{Header: Header{MessageID: "s", InResponseTo: "r"}, StatusType: st, Details: ds}
+		return &StatusMessage{Header: Header{MessageID: "s", InResponseTo: "r"}, StatusType: st,
+			Details: ds}
 	}
 	pollResp := func(f func(*PollResponse)) func(*testing.T) Message {
-		return func(t *testing.T) Message { m := fixture(t, "poll_response").(*PollResponse); f(m); return m }
+		return func(t *testing.T) Message {
+			m := fixture(t,
+				"poll_response").(*PollResponse)
+			f(m)
+			return m
+		}
 	}
 	pollReq := func(f func(*PollRequest)) func(*testing.T) Message {
-		return func(t *testing.T) Message { m := fixture(t, "poll_request").(*PollRequest); f(m); return m }
+		return func(t *testing.T) Message {
+			m := fixture(t,
+				"poll_request").(*PollRequest)
+			f(m)
+			return m
+		}
 	}
 	subReq := func(f func(*SubscriptionManagementRequest)) func(*testing.T) Message {
 		return func(t *testing.T) Message {
@@ -49,49 +60,70 @@ func TestValidateRules(t *testing.T) {
 		}
 	}
 	inbox := func(f func(*InboxMessage)) func(*testing.T) Message {
-		return func(t *testing.T) Message { m := fixture(t, "inbox_message").(*InboxMessage); f(m); return m }
+		return func(t *testing.T) Message {
+			m := fixture(t,
+				"inbox_message").(*InboxMessage)
+			f(m)
+			return m
+		}
 	}
-	fixed := func(m Message) func(*testing.T) Message { return func(*testing.T) Message { return m } }
+	fixed := func(m Message) func(*testing.T) Message {
+		return func(*testing.T) Message { return m }
+	}
 	d := func(name, v string) Detail { return Detail{Name: name, Value: v} }
 	nested := ContentBinding{BindingID: BindingXMLEnc + "|" + BindingSTIX111}
 	tests := []struct {
 		name string
 		m    func(*testing.T) Message
 	}{
-		{"MSG-17 record count below blocks", pollResp(func(m *PollResponse) { m.RecordCount.Count = 2 })},
+		{"MSG-17 record count below blocks",
+			pollResp(func(m *PollResponse) { m.RecordCount.Count = 2 })},
 		{"MSG-17 in an inbox message", inbox(func(m *InboxMessage) { m.RecordCount.Count = 0 })},
 		{"MSG-22 ST-6 MAX_PART_NUMBER missing", fixed(status(StatusInvalidResponsePart))},
-		{"AMB-29 MAX_PART_NUMBER not an integer", fixed(status(StatusInvalidResponsePart, d(DetailMaxPartNumber, "x")))},
+		{"AMB-29 MAX_PART_NUMBER not an integer", fixed(status(StatusInvalidResponsePart,
+			d(DetailMaxPartNumber, "x")))},
 		{"ST-9 PENDING without RESULT_ID", fixed(status(StatusPending, d(DetailEstimatedWait, "5"),
 			d(DetailWillPush, "true")))},
 		{"ST-9 ESTIMATED_WAIT zero", fixed(status(StatusPending, d(DetailEstimatedWait, "0"),
 			d(DetailResultID, "r"), d(DetailWillPush, "false")))},
 		{"ST-9 WILL_PUSH not a boolean", fixed(status(StatusPending, d(DetailEstimatedWait, "5"),
 			d(DetailResultID, "r"), d(DetailWillPush, "maybe")))},
-		{"ST-9 RESULT_ID twice", fixed(status(StatusPending, d(DetailEstimatedWait, "5"), d(DetailResultID, "r"),
+		{"ST-9 RESULT_ID twice", fixed(status(StatusPending, d(DetailEstimatedWait, "5"),
+			d(DetailResultID, "r"),
 			d(DetailResultID, "q"), d(DetailWillPush, "1")))},
 		{"ST-11 negative wait", fixed(status(StatusRetry, d(DetailEstimatedWait, "-1")))},
 		{"ST-19 no scope", fixed(status(StatusUnsupportedTargeting))},
-		{"ST-19 preferred after allowed", fixed(status(StatusUnsupportedTargeting, d(DetailAllowedScope, "**"),
+		{"ST-19 preferred after allowed", fixed(status(StatusUnsupportedTargeting,
+			d(DetailAllowedScope, "**"),
 			d(DetailPreferredScope, "**/@id")))},
-		{"ST-15 empty SUPPORTED_CONTENT", fixed(status(StatusUnsupportedContent, d(DetailSupportedContent, "")))},
+		{"ST-15 empty SUPPORTED_CONTENT", fixed(status(StatusUnsupportedContent,
+			d(DetailSupportedContent, "")))},
 		{"empty status type", fixed(status(""))},
 		{"empty detail name", fixed(status(StatusFailure, d("", "x")))},
-		{"malformed detail XML", fixed(status(StatusFailure, Detail{Name: "n", Value: "x", XML: "<a>x"}))},
-		{"MSG-70 both subscription and parameters", pollReq(func(m *PollRequest) { m.SubscriptionID = "s" })},
+		{"malformed detail XML", fixed(status(StatusFailure, Detail{Name: "n", Value: "x",
+			XML: "<a>x"}))},
+		{"MSG-70 both subscription and parameters",
+			pollReq(func(m *PollRequest) { m.SubscriptionID = "s" })},
 		{"MSG-70 neither", pollReq(func(m *PollRequest) { m.Parameters = nil })},
-		{"MSG-71 end before begin", pollReq(func(m *PollRequest) { m.InclusiveEnd = m.ExclusiveBegin.Add(-time.Second) })},
-		{"AMB-22 end equals begin", pollReq(func(m *PollRequest) { m.InclusiveEnd = m.ExclusiveBegin })},
-		{"MSG-16 delivery without allow_asynch", pollReq(func(m *PollRequest) { m.Parameters.AllowAsynch = false })},
-		{"response type unknown", pollReq(func(m *PollRequest) { m.Parameters.ResponseType = "SOME" })},
+		{"MSG-71 end before begin",
+			pollReq(func(m *PollRequest) { m.InclusiveEnd = m.ExclusiveBegin.Add(-time.Second) })},
+		{"AMB-22 end equals begin",
+			pollReq(func(m *PollRequest) { m.InclusiveEnd = m.ExclusiveBegin })},
+		{"MSG-16 delivery without allow_asynch",
+			pollReq(func(m *PollRequest) { m.Parameters.AllowAsynch = false })},
+		{"response type unknown",
+			pollReq(func(m *PollRequest) { m.Parameters.ResponseType = "SOME" })},
 		{"CB-5 nesting in a list", pollReq(func(m *PollRequest) {
 			m.Parameters.ContentBindings = []ContentBinding{nested}
 		})},
 		{"QRY-22 timestamp test value", pollReq(func(m *PollRequest) {
 			m.Parameters.Query = &Query{FormatID: QueryFormatDefault, Body: InnerXML(
-				`<q:Default_Query xmlns:q="` + NamespaceDefaultQuery + `"><q:Criteria operator="AND"><q:Criterion>` +
-					`<q:Target>**</q:Target><q:Test capability_id="` + CapabilityTimestamp + `" relationship="equals">` +
-					`<q:Parameter name="value">yesterday</q:Parameter></q:Test></q:Criterion></q:Criteria>` +
+				`<q:Default_Query xmlns:q="` + NamespaceDefaultQuery +
+					`"><q:Criteria operator="AND"><q:Criterion>` +
+					`<q:Target>**</q:Target><q:Test capability_id="` + CapabilityTimestamp +
+					`" relationship="equals">` +
+					`<q:Parameter name="value">yesterday</q:Parameter></q:Test></q:Criterion>` +
+					`</q:Criteria>` +
 					`</q:Default_Query>`)}
 		})},
 		{"query with an undeclared prefix", pollReq(func(m *PollRequest) {
@@ -110,10 +142,14 @@ func TestValidateRules(t *testing.T) {
 		{"two subtypes in a block", pollResp(func(m *PollResponse) {
 			m.ContentBlocks[0].Binding.Subtypes = []string{"a", "b"}
 		})},
-		{"empty binding of a block", pollResp(func(m *PollResponse) { m.ContentBlocks[1].Binding.BindingID = "" })},
-		{"malformed block signature", pollResp(func(m *PollResponse) { m.ContentBlocks[0].Signature = []byte("<a>") })},
-		{"MSG-50 SUBSCRIBE without parameters", subReq(func(m *SubscriptionManagementRequest) { m.Parameters = nil })},
-		{"MSG-50 parameters with STATUS", subReq(func(m *SubscriptionManagementRequest) { m.Action = ActionStatus })},
+		{"empty binding of a block",
+			pollResp(func(m *PollResponse) { m.ContentBlocks[1].Binding.BindingID = "" })},
+		{"malformed block signature",
+			pollResp(func(m *PollResponse) { m.ContentBlocks[0].Signature = []byte("<a>") })},
+		{"MSG-50 SUBSCRIBE without parameters",
+			subReq(func(m *SubscriptionManagementRequest) { m.Parameters = nil })},
+		{"MSG-50 parameters with STATUS",
+			subReq(func(m *SubscriptionManagementRequest) { m.Action = ActionStatus })},
 		{"MSG-50 PAUSE without Subscription_ID", subReq(func(m *SubscriptionManagementRequest) {
 			m.Action, m.Parameters = ActionPause, nil
 		})},
@@ -123,7 +159,8 @@ func TestValidateRules(t *testing.T) {
 		})},
 		{"MSG-61 MSG-62 two subscriptions without parameters", func(t *testing.T) Message {
 			m := fixture(t, "subscription_management_response").(*SubscriptionManagementResponse)
-			m.Subscriptions = append(m.Subscriptions, SubscriptionInstance{SubscriptionID: "urn:example:sub:2"})
+			m.Subscriptions = append(m.Subscriptions,
+				SubscriptionInstance{SubscriptionID: "urn:example:sub:2"})
 			return m
 		}},
 		{"subscription status unknown", func(t *testing.T) Message {
@@ -152,19 +189,23 @@ func TestValidateRules(t *testing.T) {
 			m.Collections[0].Type = "DATA_LAKE"
 			return m
 		}},
-		{"empty destination", inbox(func(m *InboxMessage) { m.DestinationCollectionNames = []string{""} })},
-		{"source subscription without ID", inbox(func(m *InboxMessage) { m.SourceSubscription.SubscriptionID = "" })},
+		{"empty destination",
+			inbox(func(m *InboxMessage) { m.DestinationCollectionNames = []string{""} })},
+		{"source subscription without ID",
+			inbox(func(m *InboxMessage) { m.SourceSubscription.SubscriptionID = "" })},
 		{"empty message_id", fixed(&DiscoveryRequest{})},
 		{"response without in_response_to", fixed(&StatusMessage{Header: Header{MessageID: "s"},
 			StatusType: StatusSuccess})},
-		{"request with in_response_to", fixed(&DiscoveryRequest{Header: Header{MessageID: "m", InResponseTo: "x"}})},
+		{"request with in_response_to", fixed(&DiscoveryRequest{Header: Header{MessageID: "m",
+			InResponseTo: "x"}})},
 		{"extended header without a name", fixed(&DiscoveryRequest{Header: Header{MessageID: "m",
 			ExtendedHeaders: []ExtendedHeader{{Value: InnerXML("v")}}}})},
 		{"malformed extended header", fixed(&DiscoveryRequest{Header: Header{MessageID: "m",
 			ExtendedHeaders: []ExtendedHeader{{Name: "n", Value: InnerXML("<a>")}}}})},
 		{"unknown version", fixed(&DiscoveryRequest{Header: Header{MessageID: "m", Version: 7}})},
-		{"V10-6 PAUSE in TAXII 1.0", fixed(&SubscriptionManagementRequest{Header: Header{Version: V10,
-			MessageID: "1"}, Action: ActionPause, CollectionName: "c", SubscriptionID: "s"})},
+		{"V10-6 PAUSE in TAXII 1.0",
+			fixed(&SubscriptionManagementRequest{Header: Header{Version: V10,
+				MessageID: "1"}, Action: ActionPause, CollectionName: "c", SubscriptionID: "s"})},
 		{"V10-8 feed without a content binding", func(t *testing.T) Message {
 			m := fixture(t, "v10.feed_information_response").(*CollectionInformationResponse)
 			m.Collections[0].ContentBindings = nil
@@ -180,7 +221,8 @@ func TestValidateRules(t *testing.T) {
 			m.InclusiveEnd = time.Time{}
 			return m
 		}},
-		{"V10-5 RETRY detail not a timestamp", fixed(&StatusMessage{Header: Header{Version: V10, MessageID: "1",
+		{"V10-5 RETRY detail not a timestamp", fixed(&StatusMessage{Header: Header{Version: V10,
+			MessageID:    "1",
 			InResponseTo: "0"}, StatusType: StatusRetry, Details: []Detail{{Value: "30"}}})},
 	}
 	for _, tt := range tests {
