@@ -81,6 +81,8 @@ func (n *Node) subscribe(ctx context.Context, caller trust.Identity, c *collecti
 	}
 	owner := caller.String()
 	key := subscriptionKey(&params, m.PushParameters)
+	n.subMu.Lock()
+	defer n.subMu.Unlock()
 	existing, err := n.store.Subscriptions(ctx, c.name)
 	if err != nil {
 		return nil, internal("list subscriptions", err)
@@ -186,6 +188,8 @@ func (n *Node) owned(ctx context.Context, caller trust.Identity, c *collection, 
 func (n *Node) unsubscribe(ctx context.Context, caller trust.Identity, c *collection,
 	id string) (protocol.SubscriptionInstance, error) {
 	inst := protocol.SubscriptionInstance{Status: protocol.SubscriptionUnsubscribed, SubscriptionID: id}
+	n.subMu.Lock()
+	defer n.subMu.Unlock()
 	sub, err := n.owned(ctx, caller, c, id)
 	var se *protocol.StatusError
 	if errors.As(err, &se) && se.Type == protocol.StatusNotFound {
@@ -206,6 +210,8 @@ func (n *Node) unsubscribe(ctx context.Context, caller trust.Identity, c *collec
 // held back (EXC-61).
 func (n *Node) setPaused(ctx context.Context, caller trust.Identity, c *collection, id string,
 	pause bool) (*store.Subscription, error) {
+	n.subMu.Lock()
+	defer n.subMu.Unlock()
 	sub, err := n.owned(ctx, caller, c, id)
 	if err != nil {
 		return nil, err
