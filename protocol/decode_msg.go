@@ -444,8 +444,11 @@ func (d *decoder) content() ([]byte, bool, error) {
 		if c.hi == c.lo {
 			return nil, false, nil
 		}
-		raw := d.s.buf[c.lo:c.hi]
-		return appendText(make([]byte, 0, len(raw)), raw), false, nil
+		text := appendText(d.buf[:0], d.s.buf[c.lo:c.hi])
+		if len(text) == 0 {
+			return nil, false, nil // only comments or processing instructions
+		}
+		return append([]byte(nil), text...), false, nil
 	case c.outside:
 		return d.s.assemble(c.lo, c.hi, c), true, nil
 	}

@@ -64,7 +64,10 @@ type StatusMessage struct {
 func (*StatusMessage) Type() MessageType { return TypeStatusMessage }
 
 // Detail is one Detail of a Status_Detail (MSG-21). A multi-valued detail is
-// several Details with the same Name.
+// several Details with the same Name. In a TAXII 1.0 message, whose
+// Status_Detail is a string, the space-separated list of an UNSUPPORTED_*
+// status becomes SUPPORTED_* Details and any other string one Detail with
+// an empty Name (V10-5).
 type Detail struct {
 	Name string
 	// Value is the text of the Detail element, with white space at either

@@ -59,6 +59,7 @@ func appendTimestamp(b []byte, t time.Time) []byte {
 // timestampErr is the reason a timestamp was refused, without the value.
 type timestampErr string
 
+// Error returns the reason.
 func (e timestampErr) Error() string { return string(e) }
 
 func parseTimestamp(s string) (time.Time, error) {
