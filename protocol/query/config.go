@@ -40,6 +40,12 @@ type Config struct {
 	// prefixes.
 	PreferredScope []string
 	AllowedScope   []string
+	// Advertised is the one vocabulary SupportedQuery names. The XML
+	// binding's schema admits a single Targeting_Expression_Info (AMB-3),
+	// and every STIX 1.x vocabulary is evaluated alike, so advertising one
+	// keeps Discovery Responses schema-valid while Parse still accepts
+	// them all. Empty means the first of Vocabularies.
+	Advertised string
 }
 
 // DefaultConfig returns the configuration of Parse and SupportedQuery: every
@@ -55,6 +61,7 @@ func DefaultConfig() Config {
 			"**/Simple_Hash_Value",
 		},
 		AllowedScope: []string{"**"},
+		Advertised:   protocol.BindingSTIX111,
 	}
 }
 
@@ -101,14 +108,16 @@ func (c Config) scopes() [][]step {
 func (c Config) SupportedQuery() protocol.SupportedQuery {
 	var b bytes.Buffer
 	b.WriteString(`<tdq:Default_Query_Info xmlns:tdq="` + protocol.NamespaceDefaultQuery + `">`)
-	for _, v := range c.Vocabularies {
-		b.WriteString(`<tdq:Targeting_Expression_Info targeting_expression_id="`)
-		escape(&b, v)
-		b.WriteString(`">`)
-		element(&b, "Preferred_Scope", c.PreferredScope)
-		element(&b, "Allowed_Scope", c.AllowedScope)
-		b.WriteString(`</tdq:Targeting_Expression_Info>`)
+	v := c.Advertised
+	if v == "" && len(c.Vocabularies) > 0 {
+		v = c.Vocabularies[0]
 	}
+	b.WriteString(`<tdq:Targeting_Expression_Info targeting_expression_id="`)
+	escape(&b, v)
+	b.WriteString(`">`)
+	element(&b, "Preferred_Scope", c.PreferredScope)
+	element(&b, "Allowed_Scope", c.AllowedScope)
+	b.WriteString(`</tdq:Targeting_Expression_Info>`)
 	element(&b, "Capability_Module", capabilityModules)
 	b.WriteString(`</tdq:Default_Query_Info>`)
 	return protocol.SupportedQuery{

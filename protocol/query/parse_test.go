@@ -189,15 +189,13 @@ func TestSupportedQuery(t *testing.T) {
 		if err := xml.Unmarshal(sq.Info, &info); err != nil {
 			t.Fatalf("%v\n%s", err, sq.Info)
 		}
-		if len(info.Infos) != len(cfg.Vocabularies) {
-			t.Fatalf("got %d Targeting_Expression_Info, want %d", len(info.Infos),
-				len(cfg.Vocabularies))
+		// One Targeting_Expression_Info, as the schema demands (AMB-3).
+		if len(info.Infos) != 1 {
+			t.Fatalf("got %d Targeting_Expression_Info, want 1", len(info.Infos))
 		}
-		for i, ti := range info.Infos {
-			if ti.ID != cfg.Vocabularies[i] || !slices.Equal(ti.Preferred, cfg.PreferredScope) ||
-				!slices.Equal(ti.Allowed, cfg.AllowedScope) {
-				t.Errorf("Targeting_Expression_Info %d: %+v", i, ti)
-			}
+		if ti := info.Infos[0]; ti.ID != protocol.BindingSTIX111 || !slices.Equal(ti.Preferred, cfg.PreferredScope) ||
+			!slices.Equal(ti.Allowed, cfg.AllowedScope) {
+			t.Errorf("Targeting_Expression_Info: %+v", ti)
 		}
 		if !slices.Equal(info.Modules, []string{core, regex, stamp}) {
 			t.Errorf("modules %v", info.Modules)
