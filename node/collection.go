@@ -11,7 +11,7 @@ import (
 // collections the caller may read, and how to poll, subscribe to and push to
 // each (EXC-12, MSG-42).
 func (n *Node) collectionInformation(ctx context.Context, caller trust.Identity,
-	_ *protocol.CollectionInformationRequest) (protocol.Message, error) {
+	req *protocol.CollectionInformationRequest) (protocol.Message, error) {
 	st := n.state.Load()
 	eps := n.endpoints(ctx)
 	yes := true
@@ -24,6 +24,10 @@ func (n *Node) collectionInformation(ctx context.Context, caller trust.Identity,
 			Available:       &yes,
 			Description:     c.description,
 			ContentBindings: c.accept,
+		}
+		if len(info.ContentBindings) == 0 && req.Version == protocol.V10 {
+			// TAXII 1.0 has no way to say "any binding" (V10-8).
+			info.ContentBindings = commonBindings
 		}
 		canWrite := n.trust.Allowed(caller, name, trust.Write)
 		for _, ep := range eps {
@@ -50,4 +54,13 @@ func contact(ep endpoint, t protocol.ServiceType) protocol.ServiceContact {
 		Address:         ep.address(t),
 		MessageBindings: ep.bindings,
 	}
+}
+
+// commonBindings are the content bindings named for a collection that takes
+// any, where a binding must be named.
+var commonBindings = []protocol.ContentBinding{
+	{BindingID: protocol.BindingSTIX10}, {BindingID: protocol.BindingSTIX101},
+	{BindingID: protocol.BindingSTIX11}, {BindingID: protocol.BindingSTIX111},
+	{BindingID: protocol.BindingSTIX12}, {BindingID: protocol.BindingCybox20},
+	{BindingID: protocol.BindingCybox201},
 }

@@ -177,6 +177,9 @@ func (d *deliverer) send(ctx context.Context, sub *store.Subscription, sel *sele
 	if sub.Delivered == 0 {
 		m.SourceSubscription.ExclusiveBegin = time.Time{}
 	}
+	if sub.Push.MessageBinding == protocol.MessageBindingXML10 {
+		m.Version, m.MessageID = protocol.V10, protocol.NewMessageID(protocol.V10)
+	}
 	if !sel.CountOnly {
 		m.ContentBlocks = blocks
 	}

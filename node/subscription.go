@@ -118,7 +118,7 @@ func (n *Node) subscribe(ctx context.Context, caller trust.Identity, c *collecti
 // Protocol and message bindings the node can push subscription content with.
 var (
 	pushProtocols = []string{protocol.ProtocolHTTP, protocol.ProtocolHTTPS, protocol.ProtocolLibp2p}
-	pushBindings  = []string{protocol.MessageBindingXML11}
+	pushBindings  = []string{protocol.MessageBindingXML11, protocol.MessageBindingXML10}
 )
 
 // checkPush refuses delivery parameters the node cannot honour (MSG-51).
@@ -131,7 +131,8 @@ func (n *Node) checkPush(p *protocol.DeliveryParameters) error {
 			"cannot push with protocol %s", p.ProtocolBinding).
 			With(protocol.DetailSupportedProtocol, pushProtocols...)
 	}
-	if !slices.Contains(pushBindings, p.MessageBinding) {
+	if !slices.Contains(pushBindings, p.MessageBinding) ||
+		(p.ProtocolBinding == protocol.ProtocolLibp2p && p.MessageBinding != protocol.MessageBindingXML11) {
 		return protocol.Errorf(protocol.StatusUnsupportedMessage,
 			"cannot push with message binding %s", p.MessageBinding).
 			With(protocol.DetailSupportedBinding, pushBindings...)
