@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -212,8 +213,11 @@ func waitTopics(t *testing.T, nodes []*testNode, coll string) {
 	t.Helper()
 	eventually(t, 10*time.Second, func() error {
 		for _, n := range nodes {
-			if got := len(n.node.Host().TopicPeers(coll)); got < len(nodes)-1 {
-				return fmt.Errorf("%s sees %d peers on %s, want %d", n.name, got, coll, len(nodes)-1)
+			on := n.node.Host().TopicPeers(coll)
+			for _, m := range nodes {
+				if m != n && !slices.Contains(on, m.id()) {
+					return fmt.Errorf("%s does not see %s on %s", n.name, m.name, coll)
+				}
 			}
 		}
 		return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
+	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/taxiinode/taxiinode/protocol"
 )
@@ -295,5 +296,45 @@ func TestGossipNeedsRights(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if a.rec.count() != 0 || a.Stats().Ignored != 0 {
 		t.Fatalf("gossip from b reached a (%d stored, %d ignored)", a.rec.count(), a.Stats().Ignored)
+	}
+}
+
+// TestDialsOnlyGivenAddresses: b listens on two addresses and tells a about
+// both (identify), but a was given one: every connection a opens to b, also
+// after being disconnected again and again, goes to that one.
+func TestDialsOnlyGivenAddresses(t *testing.T) {
+	a := newTestHost(t, nil)
+	b := newTestHost(t, func(c *Config) {
+		c.Listen = []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/tcp/0"}
+	})
+	addrs := b.host.Addrs()
+	if len(addrs) != 2 {
+		t.Fatalf("b listens on %v, want two addresses", addrs)
+	}
+	given := addrs[0]
+	a.auth.set(b.ID(), true, true, true)
+	b.auth.set(a.ID(), true, true, true)
+	a.SetPeers([]Info{{ID: b.ID(), Addrs: []ma.Multiaddr{given}}})
+	b.SetPeers([]Info{{ID: a.ID()}}) // b never dials a
+	join(t, "feed", a, b)
+	for round := range 5 {
+		if _, err := a.Request(context.Background(), b.ID(), discovery()); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		for _, c := range b.host.Network().ConnsToPeer(a.ID()) {
+			if !c.LocalMultiaddr().Equal(given) {
+				t.Fatalf("a dialed b at %v, an address it was not given", c.LocalMultiaddr())
+			}
+		}
+		b.Disconnect(a.ID())
+		eventually(t, func() error {
+			if a.Connected(b.ID()) {
+				return errors.New("a still connected to b")
+			}
+			return nil
+		})
+	}
+	if a.Stats().RefusedDials != 0 {
+		t.Logf("the gater refused %d dials to other addresses", a.Stats().RefusedDials)
 	}
 }
