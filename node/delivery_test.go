@@ -1,0 +1,169 @@
+package node
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+
+	"github.com/taxiinode/taxiinode/peer"
+	"github.com/taxiinode/taxiinode/protocol"
+)
+
+// inboxPeer is a subscriber's inbox on libp2p that records what it is
+// pushed. It answers FAILURE to the first refuse pushes, then SUCCESS.
+type inboxPeer struct {
+	host  *peer.Host
+	trust peer.ID
+
+	mu       sync.Mutex
+	refuse   int
+	received []*protocol.InboxMessage
+}
+
+func (s *inboxPeer) Trusted(p peer.ID) bool                      { return p == s.trust }
+func (s *inboxPeer) CanRead(peer.ID, string) bool                { return false }
+func (s *inboxPeer) CanWrite(peer.ID, string) bool               { return true }
+func (s *inboxPeer) Deliver(context.Context, *peer.Gossip) error { return nil }
+
+func (s *inboxPeer) ServeTAXII(_ context.Context, _ peer.ID, req protocol.Message) protocol.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := &protocol.StatusMessage{Header: protocol.Header{MessageID: protocol.NewMessageID(protocol.V11),
+		InResponseTo: req.Head().MessageID}, StatusType: protocol.StatusSuccess}
+	m, ok := req.(*protocol.InboxMessage)
+	if !ok {
+		st.StatusType = protocol.StatusFailure
+		return st
+	}
+	if s.refuse > 0 {
+		s.refuse--
+		st.StatusType = protocol.StatusFailure
+		return st
+	}
+	s.received = append(s.received, m)
+	return st
+}
+
+// titles returns the titles of every block received so far, in order.
+func (s *inboxPeer) titles() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, m := range s.received {
+		out = append(out, titles(&protocol.PollResponse{ContentBlocks: m.ContentBlocks})...)
+	}
+	return out
+}
+
+func newInboxPeer(t *testing.T, producer *harness, refuse int) *inboxPeer {
+	t.Helper()
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &inboxPeer{trust: producer.n.ID(), refuse: refuse}
+	s.host, err = peer.New(peer.Config{Key: key, Listen: []string{"/ip4/127.0.0.1/tcp/0"}}, s, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.host.Close() })
+	var addrs []string
+	for _, a := range s.host.Addrs() {
+		addrs = append(addrs, a.String())
+	}
+	producer.edit(func(st *Settings) {
+		st.Peers = append(st.Peers, PeerSettings{Name: "subscriber", ID: s.host.ID().String(), Addrs: addrs})
+	})
+	return s
+}
+
+func waitTitles(t *testing.T, s *inboxPeer, want []string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := s.titles()
+		if fmt.Sprint(got) == fmt.Sprint(want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("subscriber received %v, want %v", got, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSubscriptionPushDelivery: content added to a collection is pushed in
+// order to the subscriber's inbox with the subscription's information
+// (EXC-60); a pause holds deliveries back and a resume sends what was held
+// (EXC-61); a refused delivery is retried until acknowledged; a cancelled
+// subscription gets nothing more.
+func TestSubscriptionPushDelivery(t *testing.T) {
+	h := newHarness(t, nil)
+	sub := newInboxPeer(t, h, 1)
+	resp := wantManaged(t, manage(t, h, subscribeReq(DefaultCollection, nil, &protocol.DeliveryParameters{
+		ProtocolBinding: protocol.ProtocolLibp2p, Address: sub.host.ID().String(),
+		MessageBinding: protocol.MessageBindingXML11})))
+	id := resp.Subscriptions[0].SubscriptionID
+	change := func(a protocol.Action) {
+		wantManaged(t, manage(t, h, &protocol.SubscriptionManagementRequest{Action: a,
+			CollectionName: DefaultCollection, SubscriptionID: id}))
+	}
+
+	h.push(DefaultCollection, stix("one"))
+	h.push(DefaultCollection, stix("two"), stix("three"))
+	waitTitles(t, sub, []string{"one", "two", "three"}) // the first push was refused once, then retried
+	m := sub.received[0]
+	if ss := m.SourceSubscription; ss == nil || ss.SubscriptionID != id || ss.CollectionName != DefaultCollection ||
+		ss.InclusiveEnd.IsZero() {
+		t.Errorf("Source_Subscription %+v", ss)
+	}
+
+	change(protocol.ActionPause)
+	h.push(DefaultCollection, stix("four"))
+	time.Sleep(1500 * time.Millisecond)
+	if got := sub.titles(); len(got) != 3 {
+		t.Fatalf("delivered while paused: %v", got)
+	}
+	change(protocol.ActionResume)
+	waitTitles(t, sub, []string{"one", "two", "three", "four"})
+
+	change(protocol.ActionUnsubscribe)
+	h.push(DefaultCollection, stix("five"))
+	time.Sleep(1500 * time.Millisecond)
+	if got := sub.titles(); len(got) != 4 {
+		t.Fatalf("delivered after cancellation: %v", got)
+	}
+}
+
+// TestSubscriptionPushQueryOverHTTP: a subscription with a Default Query
+// pushes only matching content, to an inbox reached over HTTP.
+func TestSubscriptionPushQueryOverHTTP(t *testing.T) {
+	producer := newHarness(t, nil)
+	subscriber := newHarness(t, nil)
+	q := &protocol.Query{FormatID: protocol.QueryFormatDefault, Body: []byte(
+		`<tdq:Default_Query xmlns:tdq="http://taxii.mitre.org/query/taxii_default_query-1" ` +
+			`targeting_expression_id="urn:stix.mitre.org:xml:1.1.1"><tdq:Criteria operator="OR"><tdq:Criterion>` +
+			`<tdq:Target>**/Title</tdq:Target><tdq:Test capability_id="urn:taxii.mitre.org:query:capability:core-1" ` +
+			`relationship="contains"><tdq:Parameter name="case_sensitive">false</tdq:Parameter>` +
+			`<tdq:Parameter name="value">phish</tdq:Parameter></tdq:Test></tdq:Criterion></tdq:Criteria>` +
+			`</tdq:Default_Query>`)}
+	wantManaged(t, manage(t, producer, subscribeReq(DefaultCollection, &protocol.SubscriptionParameters{Query: q},
+		&protocol.DeliveryParameters{ProtocolBinding: protocol.ProtocolHTTP,
+			Address: subscriber.base + PathInbox, MessageBinding: protocol.MessageBindingXML11})))
+	producer.push(DefaultCollection, stix("Phishing wave"), stix("Ransomware note"), stix("spear-PHISH kit"))
+	deadline := time.Now().Add(10 * time.Second)
+	for count(t, subscriber, DefaultCollection) < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	pr := wantPoll(t, subscriber.send(protocol.ServicePoll, &protocol.PollRequest{CollectionName: DefaultCollection,
+		Parameters: &protocol.PollParameters{}}))
+	if got := titles(pr); fmt.Sprint(got) != "[Phishing wave spear-PHISH kit]" {
+		t.Fatalf("subscriber holds %v, want the two matching blocks", got)
+	}
+}
