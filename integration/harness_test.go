@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	ma "github.com/multiformats/go-multiaddr"
+
 	"github.com/taxiinode/taxiinode/node"
 	"github.com/taxiinode/taxiinode/peer"
 	"github.com/taxiinode/taxiinode/protocol"
@@ -88,11 +90,31 @@ func (tn *testNode) stop() {
 	tn.cancel = nil
 }
 
-// restart stops the node and starts it again on the same directory.
+// restart stops the node and starts it again on the same directory and
+// the same libp2p port, so that peers find it where they were told to.
 func (tn *testNode) restart() {
 	tn.t.Helper()
 	tn.stop()
 	tn.start()
+}
+
+// pinPorts makes the node's configuration listen where it listens now, so
+// that a restart keeps its libp2p address.
+func (tn *testNode) pinPorts() {
+	tn.t.Helper()
+	var listen []string
+	for _, a := range tn.node.Addrs() {
+		transport, _ := ma.SplitLast(a)
+		listen = append(listen, transport.String())
+	}
+	s, err := node.LoadSettings(tn.dir)
+	if err != nil {
+		tn.t.Fatal(err)
+	}
+	s.P2P.Listen = listen
+	if err := node.SaveSettings(tn.dir, s); err != nil {
+		tn.t.Fatal(err)
+	}
 }
 
 func (tn *testNode) id() peer.ID { return tn.node.ID() }
