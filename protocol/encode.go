@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -43,11 +44,23 @@ func Write(w io.Writer, m Message) error {
 	if err := checkForEncoding(m); err != nil {
 		return err
 	}
-	e := &encoder{w: w, buf: make([]byte, 0, flushAt)}
+	buf := writeBuffers.Get().(*[]byte)
+	e := &encoder{w: w, buf: (*buf)[:0]}
 	e.message(m)
 	e.flush()
+	if cap(e.buf) <= 2*flushAt {
+		*buf = e.buf[:0]
+		writeBuffers.Put(buf)
+	}
 	return e.err
 }
+
+// writeBuffers holds Write's buffers: a busy server writes many answers,
+// and a fresh buffer for each costs more than the answer.
+var writeBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, flushAt)
+	return &b
+}}
 
 // checkForEncoding runs Validate and unwraps its *StatusError: a message
 // that cannot be sent is the sender's error, not a reply to send.
