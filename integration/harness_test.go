@@ -22,17 +22,25 @@ import (
 
 // testNode is one running node of a test mesh.
 type testNode struct {
-	t      *testing.T
+	t      testing.TB
 	name   string
 	dir    string
 	node   *node.Node
 	cancel context.CancelFunc
 	done   chan error
+	// onStored, when set before start, observes every durable store.
+	onStored func(node.Stored)
 }
 
 // newNode initializes a data directory for a node listening on 127.0.0.1
 // with ephemeral ports and lets edit change its settings before it starts.
-func newNode(t *testing.T, name string, edit func(*node.Settings)) *testNode {
+func newNode(t testing.TB, name string, edit func(*node.Settings)) *testNode {
+	t.Helper()
+	return newObservedNode(t, name, edit, nil)
+}
+
+// newObservedNode is newNode with an observer of every durable store.
+func newObservedNode(t testing.TB, name string, edit func(*node.Settings), onStored func(node.Stored)) *testNode {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), name)
 	s, err := node.Init(dir, node.InitOptions{
@@ -49,7 +57,7 @@ func newNode(t *testing.T, name string, edit func(*node.Settings)) *testNode {
 	if err := node.SaveSettings(dir, s); err != nil {
 		t.Fatal(err)
 	}
-	tn := &testNode{t: t, name: name, dir: dir}
+	tn := &testNode{t: t, name: name, dir: dir, onStored: onStored}
 	tn.start()
 	t.Cleanup(tn.stop)
 	return tn
@@ -63,7 +71,7 @@ func (tn *testNode) start() {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("node", tn.name)
-	n, err := node.New(node.Config{Dir: tn.dir, Logger: log})
+	n, err := node.New(node.Config{Dir: tn.dir, Logger: log, OnStored: tn.onStored})
 	if err != nil {
 		tn.t.Fatalf("start %s: %v", tn.name, err)
 	}
@@ -189,11 +197,22 @@ func (tn *testNode) count(coll string) uint64 {
 
 // mesh starts n nodes that all trust each other with read and write on the
 // default collection, and waits until every pair can talk.
-func mesh(t *testing.T, names ...string) []*testNode {
+func mesh(t testing.TB, names ...string) []*testNode {
+	t.Helper()
+	return observedMesh(t, nil, names...)
+}
+
+// observedMesh is mesh with an observer of every durable store on every
+// node.
+func observedMesh(t testing.TB, onStored func(string, node.Stored), names ...string) []*testNode {
 	t.Helper()
 	nodes := make([]*testNode, len(names))
 	for i, name := range names {
-		nodes[i] = newNode(t, name, nil)
+		var hook func(node.Stored)
+		if onStored != nil {
+			hook = func(s node.Stored) { onStored(name, s) }
+		}
+		nodes[i] = newObservedNode(t, name, nil, hook)
 	}
 	all := []string{node.DefaultCollection}
 	for _, a := range nodes {
@@ -221,7 +240,7 @@ func mesh(t *testing.T, names ...string) []*testNode {
 // waitReachable waits until a's Discovery request to b over libp2p is
 // answered: a connection that merely opened proves nothing, since a gated
 // peer's dial succeeds too.
-func waitReachable(t *testing.T, a, b *testNode) {
+func waitReachable(t testing.TB, a, b *testNode) {
 	t.Helper()
 	eventually(t, 10*time.Second, func() error {
 		_, err := request(a, b, &protocol.DiscoveryRequest{})
@@ -231,7 +250,7 @@ func waitReachable(t *testing.T, a, b *testNode) {
 
 // waitTopics waits until every node sees every other on a collection's
 // topic, so that gossip reaches all of them.
-func waitTopics(t *testing.T, nodes []*testNode, coll string) {
+func waitTopics(t testing.TB, nodes []*testNode, coll string) {
 	t.Helper()
 	eventually(t, 10*time.Second, func() error {
 		for _, n := range nodes {
@@ -263,7 +282,7 @@ func request(a, b *testNode, m protocol.Message) (protocol.Message, error) {
 }
 
 // eventually calls f until it returns nil or the time is up.
-func eventually(t *testing.T, limit time.Duration, f func() error) {
+func eventually(t testing.TB, limit time.Duration, f func() error) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for {

@@ -25,6 +25,11 @@ const envelopeSize = 4 << 10
 // announces the blocks too large for gossip. Errors are logged: catch-up
 // repairs whatever gossip does not deliver.
 func (n *Node) publish(ctx context.Context, c *collection, fresh []labelled) {
+	if len(n.host.TopicPeers(c.name)) == 0 {
+		// Nobody listens: signing and sending would be for nothing, and a
+		// peer that joins later catches up by polling.
+		return
+	}
 	limit := n.maxGossip
 	var batch []protocol.ContentBlock
 	size := 0

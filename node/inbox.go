@@ -127,6 +127,15 @@ func (n *Node) ingest(ctx context.Context, dests []*collection, blocks []protoco
 		if len(fresh) == 0 {
 			continue
 		}
+		if n.onStored != nil {
+			ev := Stored{Collection: c.name, Via: origin.Via}
+			for _, r := range results[i*len(blocks) : (i+1)*len(blocks)] {
+				if !r.Duplicate {
+					ev.Hashes = append(ev.Hashes, r.Hash)
+				}
+			}
+			n.onStored(ev)
+		}
 		if publish {
 			n.publish(ctx, c, fresh)
 		}

@@ -32,6 +32,19 @@ type Config struct {
 	// Now is the wall clock the store labels content with. Nil means
 	// time.Now; tests set it to give content known labels.
 	Now func() time.Time
+	// OnStored, when set, is called each time new content blocks are stored
+	// durably, whichever way they arrived. It runs on the goroutine that
+	// stored them and must not block: an application that embeds the node
+	// hands the event on, for instance to forward content elsewhere.
+	OnStored func(Stored)
+}
+
+// Stored describes content blocks just stored durably.
+type Stored struct {
+	Collection string
+	// Via is how they arrived: inbox, gossip, poll or subscription.
+	Via    string
+	Hashes []store.Hash
 }
 
 // Node is one taxiinode node. Its exported methods are safe for concurrent
@@ -47,6 +60,7 @@ type Node struct {
 	metrics   *metrics
 	maxGossip int
 	now       func() time.Time
+	onStored  func(Stored)
 
 	httpLn   net.Listener
 	httpAddr string
@@ -75,7 +89,7 @@ func New(cfg Config) (*Node, error) {
 	if log == nil {
 		log = newLogger(settings.Log, os.Stderr)
 	}
-	n := &Node{dir: cfg.Dir, log: log, metrics: newMetrics(), now: cfg.Now}
+	n := &Node{dir: cfg.Dir, log: log, metrics: newMetrics(), now: cfg.Now, onStored: cfg.OnStored}
 	n.catchUps = newCatchUpLoop(n)
 	n.fetcher = newFetcher(n)
 	n.subscriptions = newDeliverer(n)
