@@ -83,8 +83,10 @@ func pollResponse(m protocol.Message, coll string) (*protocol.PollResponse, erro
 
 // catchUp polls peer p, for every collection it may write here, for what it
 // stored since the cursor, and advances the cursor as parts are stored. So
-// a node that was offline or partitioned converges without gossip.
-func (n *Node) catchUp(ctx context.Context, p peer.ID) {
+// a node that was offline or partitioned converges without gossip. It
+// reports whether every collection was polled to its end.
+func (n *Node) catchUp(ctx context.Context, p peer.ID) bool {
+	ok := true
 	st := n.state.Load()
 	for _, name := range st.names {
 		if !n.trust.Allowed(trust.Peer(p.String()), name, trust.Write) {
@@ -97,9 +99,11 @@ func (n *Node) catchUp(ctx context.Context, p peer.ID) {
 				n.log.Debug("catch-up refused", "peer", p, "collection", name)
 				continue
 			}
-			n.log.Warn("catch-up failed", "peer", p, "collection", name, "err", err)
+			n.log.Debug("catch-up failed", "peer", p, "collection", name, "err", err)
+			ok = false
 		}
 	}
+	return ok
 }
 
 func (n *Node) catchUpCollection(ctx context.Context, p peer.ID, c *collection) error {
@@ -120,17 +124,26 @@ func (n *Node) catchUpCollection(ctx context.Context, p peer.ID, c *collection) 
 
 // catchUpLoop runs catch-up with a peer when it connects, and with every
 // peer on a timer. At most one catch-up per peer runs at a time.
+//
+// A catch-up that fails (the connection that triggered it was closed, the
+// peer was busy) is tried again after a backoff that doubles up to the
+// catch-up interval, so that a peer is not left behind until the next round.
 type catchUpLoop struct {
 	n    *Node
 	kick chan peer.ID
 
-	// mu guards running.
+	// mu guards running and retry.
 	mu      sync.Mutex
 	running map[peer.ID]bool
+	retry   map[peer.ID]time.Duration
 }
 
+// firstCatchUpRetry is the wait before a failed catch-up is tried again.
+const firstCatchUpRetry = 2 * time.Second
+
 func newCatchUpLoop(n *Node) *catchUpLoop {
-	return &catchUpLoop{n: n, kick: make(chan peer.ID, 256), running: make(map[peer.ID]bool)}
+	return &catchUpLoop{n: n, kick: make(chan peer.ID, 256), running: make(map[peer.ID]bool),
+		retry: make(map[peer.ID]time.Duration)}
 }
 
 // connected asks for a catch-up with p. It never blocks.
@@ -144,11 +157,7 @@ func (l *catchUpLoop) connected(p peer.ID) {
 func (l *catchUpLoop) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	interval := l.n.state.Load().settings.CatchUp.Interval
-	if interval <= 0 {
-		interval = time.Minute
-	}
-	t := time.NewTicker(interval)
+	t := time.NewTicker(l.interval())
 	defer t.Stop()
 	for {
 		select {
@@ -178,11 +187,33 @@ func (l *catchUpLoop) start(ctx context.Context, wg *sync.WaitGroup, p peer.ID) 
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		l.n.catchUp(ctx, p)
+		ok := l.n.catchUp(ctx, p)
 		l.mu.Lock()
 		delete(l.running, p)
+		wait := l.retry[p]
+		if ok {
+			delete(l.retry, p)
+		} else {
+			wait = min(max(2*wait, firstCatchUpRetry), l.interval())
+			l.retry[p] = wait
+		}
 		l.mu.Unlock()
+		if !ok {
+			l.n.log.Warn("catch-up incomplete; trying again", "peer", p, "in", wait)
+			select {
+			case <-ctx.Done():
+			case <-time.After(wait):
+				l.connected(p)
+			}
+		}
 	}()
+}
+
+func (l *catchUpLoop) interval() time.Duration {
+	if i := l.n.state.Load().settings.CatchUp.Interval; i > 0 {
+		return i
+	}
+	return time.Minute
 }
 
 // fetch is a block announced by a peer, to be polled from it.
