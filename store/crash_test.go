@@ -252,14 +252,15 @@ func TestCrashChild(t *testing.T) {
 }
 
 // crashBlocks returns the i-th put of writer w. Writer 0 makes puts larger
-// than one transaction; the others make small puts of fresh content, some
+// than one transaction (their contents stay below the value threshold, so
+// they count in full); the others make small puts of fresh content, some
 // spanning collections, some from a small pool of contents that recur
 // across runs.
 func crashBlocks(w, i int) []NewBlock {
 	tag := fmt.Sprintf("%d-%d-%d", os.Getpid(), w, i)
 	switch {
 	case w == 0:
-		return numbered("c2", 2000, 4<<10, tag)
+		return numbered("c2", 4000, DefaultValueThreshold-100, tag)
 	case i%5 == 0:
 		return append(numbered("c0", 1, 200, tag), numbered("c1", 2, 200, tag)...)
 	case i%3 == 0:

@@ -66,8 +66,11 @@ func TestInMemoryContentLimit(t *testing.T) {
 func TestPutLargerThanATransaction(t *testing.T) {
 	s := openStore(t, Options{Dir: t.TempDir()})
 	ctx := context.Background()
-	blocks := numbered("c", 1500, 4<<10, "large")
-	blocks = append(blocks, numbered("d", 500, 4<<10, "large")...)
+	// Contents below the value threshold stay in the LSM tree and so count
+	// in full against the transaction limit.
+	size := int(s.opts.ValueThreshold) - 100
+	blocks := numbered("c", 1500, size, "large")
+	blocks = append(blocks, numbered("d", 500, size, "large")...)
 	blocks = append(blocks, blocks[3]) // a duplicate of a block of the first transaction
 	req, err := s.newPut(blocks)
 	if err != nil {
