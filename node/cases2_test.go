@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/taxiinode/taxiinode/protocol"
 	"github.com/taxiinode/taxiinode/store"
@@ -193,7 +194,19 @@ func TestCaseS14LargePoll(t *testing.T) {
 	ctx := context.Background()
 	seen := make(map[store.Hash]int)
 	pr := wantPoll(t, h.post(PathPoll, caseFile(t, "S14-large-poll-response/poll-all.xml"), nil))
+	var prevEnd time.Time
 	for part := 1; ; part++ {
+		// EXC-44: each part covers the label range that follows the last.
+		if part > 1 && !pr.ExclusiveBegin.Equal(prevEnd) {
+			t.Errorf("part %d begins at %v, part %d ended at %v", part, pr.ExclusiveBegin, part-1, prevEnd)
+		}
+		for _, b := range pr.ContentBlocks {
+			if !b.TimestampLabel.After(pr.ExclusiveBegin) || b.TimestampLabel.After(pr.InclusiveEnd) {
+				t.Errorf("part %d: block labelled %v outside (%v, %v]", part, b.TimestampLabel,
+					pr.ExclusiveBegin, pr.InclusiveEnd)
+			}
+		}
+		prevEnd = pr.InclusiveEnd
 		if pr.RecordCount == nil || pr.RecordCount.Count != uint64(len(want)) {
 			t.Fatalf("part %d: Record_Count %v, want %d", part, pr.RecordCount, len(want))
 		}

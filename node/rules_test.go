@@ -1,0 +1,117 @@
+package node
+
+import (
+	"testing"
+	"time"
+
+	"github.com/taxiinode/taxiinode/protocol"
+)
+
+// TestInboxAllOrNothing: an Inbox Message answered with anything but
+// SUCCESS leaves nothing behind (EXC-3, AMB-19), whichever block or
+// destination is at fault.
+func TestInboxAllOrNothing(t *testing.T) {
+	h := newHarness(t, func(s *Settings) {
+		s.HTTP.Anonymous = RightsSettings{Read: []string{"*"}, Write: []string{DefaultCollection, "stix12"}}
+		s.Collections = append(s.Collections,
+			CollectionSettings{Name: "stix12", Accept: []BindingSettings{{Binding: protocol.BindingSTIX12}}},
+			CollectionSettings{Name: "closed"})
+	})
+	json := protocol.ContentBlock{Binding: protocol.ContentBinding{BindingID: protocol.BindingSTIX21JSON},
+		Content: []byte(`{"type":"bundle"}`)}
+	tests := []struct {
+		name  string
+		dests []string
+		want  protocol.StatusType
+	}{
+		{"one block of the wrong binding", []string{"stix12"}, protocol.StatusUnsupportedContent},
+		{"one destination of the wrong binding", []string{DefaultCollection, "stix12"},
+			protocol.StatusUnsupportedContent},
+		{"one destination not writable", []string{DefaultCollection, "closed"}, protocol.StatusUnauthorized},
+		{"one destination unknown", []string{DefaultCollection, "nowhere"}, protocol.StatusDestinationCollection},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			blk := stix("fine")
+			blk.Binding.BindingID = protocol.BindingSTIX12
+			resp := h.send(protocol.ServiceInbox, &protocol.InboxMessage{DestinationCollectionNames: tt.dests,
+				ContentBlocks: []protocol.ContentBlock{blk, json}})
+			st := wantStatus(t, resp, tt.want)
+			if tt.want == protocol.StatusDestinationCollection &&
+				len(st.DetailValues(protocol.DetailAcceptableDestination)) == 0 {
+				t.Error("no ACCEPTABLE_DESTINATION details (ST-4)")
+			}
+			for _, c := range []string{DefaultCollection, "stix12"} {
+				if n := count(t, h, c); n != 0 {
+					t.Errorf("%s holds %d blocks after a refused message", c, n)
+				}
+			}
+		})
+	}
+}
+
+// TestFeedRecordsAreImmutable: pushing the same content again changes
+// nothing: it keeps its first label (GEN-7, GEN-8).
+func TestFeedRecordsAreImmutable(t *testing.T) {
+	h := newHarness(t, nil)
+	h.push(DefaultCollection, stix("once"))
+	first := wantPoll(t, h.send(protocol.ServicePoll, &protocol.PollRequest{CollectionName: DefaultCollection,
+		Parameters: &protocol.PollParameters{}})).ContentBlocks[0].TimestampLabel
+	h.push(DefaultCollection, stix("once"))
+	pr := wantPoll(t, h.send(protocol.ServicePoll, &protocol.PollRequest{CollectionName: DefaultCollection,
+		Parameters: &protocol.PollParameters{}}))
+	if len(pr.ContentBlocks) != 1 || !pr.ContentBlocks[0].TimestampLabel.Equal(first) {
+		t.Fatalf("after a second push: %d blocks, label %v, want one block labelled %v",
+			len(pr.ContentBlocks), pr.ContentBlocks[0].TimestampLabel, first)
+	}
+}
+
+// TestDataSetPoll: a Data Set ignores time bounds and its answers carry
+// none (EXC-70, MSG-80, AMB-25).
+func TestDataSetPoll(t *testing.T) {
+	h := newHarness(t, func(s *Settings) {
+		s.Collections = append(s.Collections, CollectionSettings{Name: "set", Type: string(protocol.DataSet)})
+	})
+	h.push("set", stix("a"), stix("b"))
+	pr := wantPoll(t, h.send(protocol.ServicePoll, &protocol.PollRequest{CollectionName: "set",
+		ExclusiveBegin: time.Now().Add(time.Hour), InclusiveEnd: time.Now().Add(2 * time.Hour),
+		Parameters: &protocol.PollParameters{}}))
+	if len(pr.ContentBlocks) != 2 || !pr.ExclusiveBegin.IsZero() || !pr.InclusiveEnd.IsZero() {
+		t.Errorf("data set poll: %d blocks, begin %v, end %v; want both blocks and no bounds",
+			len(pr.ContentBlocks), pr.ExclusiveBegin, pr.InclusiveEnd)
+	}
+}
+
+// TestPollIgnoresDeliveryParameters: a node that answers at once ignores
+// Delivery_Parameters, even ones it could not use (EXC-56), and never
+// answers PENDING (EXC-50).
+func TestPollIgnoresDeliveryParameters(t *testing.T) {
+	h := newHarness(t, nil)
+	h.push(DefaultCollection, stix("now"))
+	pr := wantPoll(t, h.send(protocol.ServicePoll, &protocol.PollRequest{CollectionName: DefaultCollection,
+		Parameters: &protocol.PollParameters{AllowAsynch: true, DeliveryParameters: &protocol.DeliveryParameters{
+			ProtocolBinding: "urn:example:pigeon", Address: "loft 7", MessageBinding: "urn:example:paper"}}}))
+	if len(pr.ContentBlocks) != 1 {
+		t.Errorf("%d blocks, want 1", len(pr.ContentBlocks))
+	}
+}
+
+// TestPollWindowEnd: the end of a feed's answer is never beyond the newest
+// label, so a poll from that end misses nothing added later (EXC-73,
+// EXC-74).
+func TestPollWindowEnd(t *testing.T) {
+	h := newHarness(t, nil)
+	h.push(DefaultCollection, stix("first"))
+	far := time.Now().Add(24 * time.Hour)
+	pr := wantPoll(t, h.send(protocol.ServicePoll, &protocol.PollRequest{CollectionName: DefaultCollection,
+		InclusiveEnd: far, Parameters: &protocol.PollParameters{}}))
+	if pr.InclusiveEnd.IsZero() || !pr.InclusiveEnd.Before(far) {
+		t.Fatalf("end %v: it must be present and not beyond the newest label", pr.InclusiveEnd)
+	}
+	h.push(DefaultCollection, stix("second"))
+	next := wantPoll(t, h.send(protocol.ServicePoll, &protocol.PollRequest{CollectionName: DefaultCollection,
+		ExclusiveBegin: pr.InclusiveEnd, Parameters: &protocol.PollParameters{}}))
+	if got := titles(next); len(got) != 1 || got[0] != "second" {
+		t.Fatalf("poll from the reported end: %v, want the block added since", got)
+	}
+}
