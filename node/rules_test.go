@@ -115,3 +115,34 @@ func TestPollWindowEnd(t *testing.T) {
 		t.Fatalf("poll from the reported end: %v, want the block added since", got)
 	}
 }
+
+// TestPollUnsupportedContent: a poll asking only for bindings the
+// collection never holds is answered UNSUPPORTED_CONTENT with the
+// supported ones (EXC-35, ST-15).
+func TestPollUnsupportedContent(t *testing.T) {
+	h := newHarness(t, func(s *Settings) {
+		s.Collections = append(s.Collections,
+			CollectionSettings{Name: "stix12", Accept: []BindingSettings{{Binding: protocol.BindingSTIX12}}})
+	})
+	st := wantStatus(t, h.send(protocol.ServicePoll, &protocol.PollRequest{CollectionName: "stix12",
+		Parameters: &protocol.PollParameters{ContentBindings: []protocol.ContentBinding{
+			{BindingID: protocol.BindingCAP12}}}}), protocol.StatusUnsupportedContent)
+	if got := st.DetailValues(protocol.DetailSupportedContent); len(got) != 1 || got[0] != protocol.BindingSTIX12 {
+		t.Errorf("SUPPORTED_CONTENT %v", got)
+	}
+}
+
+// TestWrongService: a request sent to a service that does not handle its
+// type is answered FAILURE saying so (AMB-10).
+func TestWrongService(t *testing.T) {
+	h := newHarness(t, nil)
+	body, err := protocol.Encode(&protocol.PollRequest{Header: protocol.Header{MessageID: "wrong-1"},
+		CollectionName: DefaultCollection, Parameters: &protocol.PollParameters{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := wantStatus(t, h.post(PathInbox, body, nil), protocol.StatusFailure)
+	if st.InResponseTo != "wrong-1" {
+		t.Errorf("in_response_to %q", st.InResponseTo)
+	}
+}
