@@ -1,6 +1,7 @@
 package node
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -144,5 +145,25 @@ func TestWrongService(t *testing.T) {
 	st := wantStatus(t, h.post(PathInbox, body, nil), protocol.StatusFailure)
 	if st.InResponseTo != "wrong-1" {
 		t.Errorf("in_response_to %q", st.InResponseTo)
+	}
+}
+
+// TestPeerUnreachable: the operator's request to a trusted peer that cannot
+// be reached is answered NETWORK_ERROR (ST-7), not an HTTP error.
+func TestPeerUnreachable(t *testing.T) {
+	h := newHarness(t, nil)
+	gone := newHarness(t, nil)
+	id := gone.n.ID().String()
+	h.edit(func(s *Settings) {
+		s.Peers = append(s.Peers, PeerSettings{Name: "gone", ID: id, Addrs: []string{"/ip4/127.0.0.1/tcp/1"}})
+	})
+	c, err := NewClient(h.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Poll(t.Context(), PollOptions{Collection: DefaultCollection, Peer: id}, func(*Block) error { return nil })
+	var se *protocol.StatusError
+	if !errors.As(err, &se) || se.Type != protocol.StatusNetworkError {
+		t.Fatalf("poll of an unreachable peer: %v, want NETWORK_ERROR", err)
 	}
 }
