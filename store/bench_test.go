@@ -101,6 +101,7 @@ const scanBlocks = 100_000
 // benchScan stores 100,000 blocks of 4 KB and measures scan, which must
 // visit them all.
 func benchScan(b *testing.B, scan func(s *Store) (int, error)) {
+	b.Helper()
 	s := openStore(b, Options{})
 	fillBench(b, s, scanBlocks)
 	b.SetBytes(scanBlocks * benchBlockSize)
