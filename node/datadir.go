@@ -22,6 +22,8 @@ type InitOptions struct {
 	P2PListen []string
 	// HTTPListen replaces the default HTTP listen address.
 	HTTPListen string
+	// PSKFile names a pre-shared key file to record in the configuration.
+	PSKFile string
 }
 
 // ErrInitialized is returned by Init for a directory that already holds a
@@ -48,6 +50,16 @@ func Init(dir string, opts InitOptions) (*Settings, error) {
 	}
 	if opts.HTTPListen != "" {
 		s.HTTP.Listen = opts.HTTPListen
+	}
+	if opts.PSKFile != "" {
+		abs, err := filepath.Abs(opts.PSKFile)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := readPSK(abs); err != nil {
+			return nil, err
+		}
+		s.P2P.PSKFile = abs
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -132,6 +144,11 @@ func loadPSK(dir string, s *Settings) ([]byte, error) {
 	} else if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
+	return readPSK(path)
+}
+
+// readPSK reads a pre-shared key file.
+func readPSK(path string) ([]byte, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("pre-shared key: %w", err)
@@ -145,4 +162,14 @@ func loadPSK(dir string, s *Settings) ([]byte, error) {
 		return nil, fmt.Errorf("pre-shared key %s: want 64 hex digits", path)
 	}
 	return key, nil
+}
+
+// NewSwarmKey returns a new random pre-shared key in go-libp2p's swarm key
+// file format, for every node of a private network to hold.
+func NewSwarmKey() (string, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return "", err
+	}
+	return "/key/swarm/psk/1.0.0/\n/base16/\n" + hex.EncodeToString(key) + "\n", nil
 }

@@ -29,6 +29,9 @@ type Config struct {
 	// Logger receives the node's logs. Nil builds one from the log settings
 	// of the configuration file, writing to standard error.
 	Logger *slog.Logger
+	// PSKFile, when set, names the pre-shared key for this run, over the
+	// configuration file's p2p.psk_file.
+	PSKFile string
 	// Now is the wall clock the store labels content with. Nil means
 	// time.Now; tests set it to give content known labels.
 	Now func() time.Time
@@ -91,6 +94,9 @@ func New(cfg Config) (*Node, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = newLogger(settings.Log, os.Stderr)
+	}
+	if cfg.PSKFile != "" {
+		settings.P2P.PSKFile = cfg.PSKFile
 	}
 	n := &Node{dir: cfg.Dir, log: log, metrics: newMetrics(), now: cfg.Now, onStored: cfg.OnStored}
 	n.catchUps = newCatchUpLoop(n)

@@ -70,6 +70,7 @@ func newApp() *cli.App {
 			discoverCommand(),
 			subscribeCommand(),
 			subscriptionCommand(),
+			swarmKeyCommand(),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(os.Stderr, "taxiinode: unknown command %q; see taxiinode --help\n", name)

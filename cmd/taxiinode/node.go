@@ -21,6 +21,7 @@ func initCommand() *cli.Command {
 			dirFlag,
 			&cli.StringSliceFlag{Name: "p2p-listen", Usage: "libp2p listen multiaddr (repeatable)"},
 			&cli.StringFlag{Name: "http-listen", Usage: "HOST:PORT of the TAXII HTTP binding"},
+			pskFlag,
 		},
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
@@ -43,8 +44,31 @@ func initCommand() *cli.Command {
 	}
 }
 
+// pskFlag names a pre-shared key file: only nodes holding the same key can
+// connect; libp2p then runs over TCP only.
+var pskFlag = &cli.StringFlag{Name: "psk", Usage: "pre-shared key file of a private network (see swarm-key)"}
+
 func initOptions(c *cli.Context) node.InitOptions {
-	return node.InitOptions{P2PListen: c.StringSlice("p2p-listen"), HTTPListen: c.String("http-listen")}
+	return node.InitOptions{P2PListen: c.StringSlice("p2p-listen"), HTTPListen: c.String("http-listen"),
+		PSKFile: c.String("psk")}
+}
+
+func swarmKeyCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "swarm-key",
+		Usage: "print a new pre-shared key for a private network (give the file to every node's --psk)",
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			key, err := node.NewSwarmKey()
+			if err != nil {
+				return err
+			}
+			fmt.Print(key)
+			return nil
+		},
+	}
 }
 
 // badSettings marks errors of settings given on the command line as usage
@@ -64,6 +88,7 @@ func runCommand() *cli.Command {
 			dirFlag,
 			&cli.StringSliceFlag{Name: "p2p-listen", Usage: "libp2p listen multiaddr when initializing"},
 			&cli.StringFlag{Name: "http-listen", Usage: "HOST:PORT of the HTTP binding when initializing"},
+			pskFlag,
 		},
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
@@ -76,7 +101,7 @@ func runCommand() *cli.Command {
 				}
 				fmt.Fprintf(os.Stderr, "taxiinode: initialized %s\n", dir)
 			}
-			n, err := node.New(node.Config{Dir: dir})
+			n, err := node.New(node.Config{Dir: dir, PSKFile: c.String("psk")})
 			if err != nil {
 				return err
 			}
