@@ -31,6 +31,21 @@ func collectionCommand() *cli.Command {
 				Action: collectionCreate,
 			},
 			{
+				Name:      "update",
+				Usage:     "change a collection's settings",
+				ArgsUsage: "NAME",
+				Flags: []cli.Flag{dirFlag,
+					&cli.StringFlag{Name: "description", Usage: "what the collection holds"},
+					&cli.StringSliceFlag{Name: "accept", Usage: "content bindings the collection takes (replaces the list)"},
+					&cli.BoolFlag{Name: "accept-all", Usage: "take every content binding"},
+					&cli.BoolFlag{Name: "reshare", Usage: "re-share content from peers under this node's name (hub)"},
+					&cli.StringFlag{Name: "reshare-query", Usage: "file with a Default Query filtering what is re-shared"},
+					&cli.DurationFlag{Name: "max-age", Usage: "drop blocks older than this (0 keeps all)"},
+					&cli.Uint64Flag{Name: "max-blocks", Usage: "keep at most this many blocks (0 keeps all)"},
+				},
+				Action: collectionUpdate,
+			},
+			{
 				Name:   "list",
 				Usage:  "list collections (with block counts when the node runs)",
 				Flags:  []cli.Flag{dirFlag, jsonFlag},
@@ -48,8 +63,11 @@ func collectionCommand() *cli.Command {
 }
 
 func oneArg(c *cli.Context, what string) (string, error) {
+	if err := flagsFirst(c); err != nil {
+		return "", err
+	}
 	if c.NArg() != 1 {
-		return "", usagef("%s: give exactly one %s", c.Command.FullName(), what)
+		return "", usagef("%s: give exactly one %s", cmdName(c), what)
 	}
 	return c.Args().First(), nil
 }
@@ -76,6 +94,42 @@ func collectionCreate(c *cli.Context) error {
 			return usagef("collection create: %q exists", name)
 		}
 		s.Collections = append(s.Collections, cs)
+		return nil
+	})
+}
+
+func collectionUpdate(c *cli.Context) error {
+	name, err := oneArg(c, "collection name")
+	if err != nil {
+		return err
+	}
+	return editSettings(c, func(s *node.Settings) error {
+		cs, ok := s.Collection(name)
+		if !ok {
+			return usagef("collection update: no collection %q", name)
+		}
+		if c.IsSet("description") {
+			cs.Description = c.String("description")
+		}
+		if c.IsSet("accept") || c.Bool("accept-all") {
+			cs.Accept = nil
+			for _, b := range c.StringSlice("accept") {
+				cs.Accept = append(cs.Accept, node.BindingSettings{Binding: b})
+			}
+		}
+		if c.IsSet("reshare") {
+			cs.Reshare = c.Bool("reshare")
+		}
+		if c.IsSet("reshare-query") {
+			cs.ReshareQuery = c.String("reshare-query")
+			cs.Reshare = cs.Reshare || cs.ReshareQuery != ""
+		}
+		if c.IsSet("max-age") {
+			cs.MaxAge = c.Duration("max-age")
+		}
+		if c.IsSet("max-blocks") {
+			cs.MaxBlocks = c.Uint64("max-blocks")
+		}
 		return nil
 	})
 }

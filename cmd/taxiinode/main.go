@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -95,10 +96,24 @@ func defaultDir() string {
 	return filepath.Join(home, ".taxiinode")
 }
 
+// flagsFirst refuses options written after the arguments, which the
+// command line parser would otherwise take as arguments.
+func flagsFirst(c *cli.Context) error {
+	for _, a := range c.Args().Slice() {
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			return usagef("%s: option %s after the arguments; put options first", cmdName(c), a)
+		}
+	}
+	return nil
+}
+
 // noArgs refuses positional arguments a command does not take.
 func noArgs(c *cli.Context) error {
+	if err := flagsFirst(c); err != nil {
+		return err
+	}
 	if c.Args().Present() {
-		return usagef("%s: unexpected argument %q", c.Command.FullName(), c.Args().First())
+		return usagef("%s: unexpected argument %q", cmdName(c), c.Args().First())
 	}
 	return nil
 }
@@ -107,7 +122,12 @@ func noArgs(c *cli.Context) error {
 func required(c *cli.Context, name string) (string, error) {
 	v := c.String(name)
 	if v == "" {
-		return "", usagef("%s: --%s is required", c.Command.FullName(), name)
+		return "", usagef("%s: --%s is required", cmdName(c), name)
 	}
 	return v, nil
+}
+
+// cmdName names the command being run in messages, such as "peer add".
+func cmdName(c *cli.Context) string {
+	return strings.TrimPrefix(c.Command.HelpName, c.App.Name+" ")
 }

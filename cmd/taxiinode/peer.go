@@ -122,14 +122,17 @@ func peerList(c *cli.Context) error {
 
 // nameArg returns the --name flag or the single positional argument.
 func nameArg(c *cli.Context) (string, error) {
+	if err := flagsFirst(c); err != nil {
+		return "", err
+	}
 	name := c.String("name")
 	if name == "" && c.NArg() == 1 {
 		name = c.Args().First()
 	} else if c.NArg() > 0 {
-		return "", usagef("%s: give the name once, as --name or as the argument", c.Command.FullName())
+		return "", usagef("%s: give the name once, as --name or as the argument", cmdName(c))
 	}
 	if name == "" {
-		return "", usagef("%s: --name is required", c.Command.FullName())
+		return "", usagef("%s: --name is required", cmdName(c))
 	}
 	return name, nil
 }
@@ -156,12 +159,12 @@ func peerRights(c *cli.Context, grant bool) error {
 	}
 	read, write := c.StringSlice("read"), c.StringSlice("write")
 	if len(read) == 0 && len(write) == 0 {
-		return usagef("%s: give --read or --write", c.Command.FullName())
+		return usagef("%s: give --read or --write", cmdName(c))
 	}
 	return editSettings(c, func(s *node.Settings) error {
 		p, ok := s.Peer(name)
 		if !ok {
-			return usagef("%s: no peer %q", c.Command.FullName(), name)
+			return usagef("%s: no peer %q", cmdName(c), name)
 		}
 		p.Read = changeList(p.Read, read, grant)
 		p.Write = changeList(p.Write, write, grant)

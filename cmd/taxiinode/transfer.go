@@ -27,6 +27,9 @@ func pushCommand() *cli.Command {
 			&cli.StringFlag{Name: "binding", Usage: "content binding URN (default: sniffed, STIX 1.x XML or STIX 2 JSON)"},
 		},
 		Action: func(c *cli.Context) error {
+			if err := flagsFirst(c); err != nil {
+				return err
+			}
 			if c.NArg() == 0 {
 				return usagef("push: give at least one file")
 			}
