@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
+	"unicode"
 
 	ma "github.com/multiformats/go-multiaddr"
 	"go.yaml.in/yaml/v3"
@@ -242,9 +247,12 @@ func (s *Settings) Validate() error {
 		}
 	}
 	if s.HTTP.Listen != "" {
-		if _, _, err := net.SplitHostPort(s.HTTP.Listen); err != nil {
+		if err := validHostPort(s.HTTP.Listen); err != nil {
 			return fmt.Errorf("http.listen: %w", err)
 		}
+	}
+	if err := s.Log.validate(); err != nil {
+		return err
 	}
 	if (s.HTTP.TLSCert == "") != (s.HTTP.TLSKey == "") {
 		return errors.New("http: tls_cert and tls_key go together")
@@ -257,15 +265,93 @@ func (s *Settings) Validate() error {
 			return fmt.Errorf("inbox.default_collection: no collection %q", d)
 		}
 	}
-	for _, p := range s.Peers {
-		for _, a := range p.Addrs {
-			if _, err := ma.NewMultiaddr(a); err != nil {
-				return fmt.Errorf("peer %s: address %q: %w", p.Name, a, err)
-			}
+	if err := s.validatePeers(); err != nil {
+		return err
+	}
+	for _, a := range s.Accounts {
+		if err := validName(a.Name); err != nil {
+			return fmt.Errorf("account: %w", err)
 		}
+		if err := s.validRights("account "+a.Name, a.RightsSettings); err != nil {
+			return err
+		}
+	}
+	if err := s.validRights("http.anonymous", s.HTTP.Anonymous); err != nil {
+		return err
 	}
 	_, err := s.policy()
 	return err
+}
+
+func (s *Settings) validatePeers() error {
+	for _, p := range s.Peers {
+		if err := validName(p.Name); err != nil {
+			return fmt.Errorf("peer: %w", err)
+		}
+		for _, a := range p.Addrs {
+			m, err := ma.NewMultiaddr(a)
+			if err != nil {
+				return fmt.Errorf("peer %s: address %q: %w", p.Name, a, err)
+			}
+			if id, err := m.ValueForProtocol(ma.P_P2P); err == nil && id != p.ID {
+				return fmt.Errorf("peer %s: address %q belongs to peer %s, not %s", p.Name, a, id, p.ID)
+			}
+		}
+		if err := s.validRights("peer "+p.Name, p.RightsSettings); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validRights checks that rights name existing collections (or "*").
+func (s *Settings) validRights(who string, r RightsSettings) error {
+	for _, c := range append(append([]string(nil), r.Read...), r.Write...) {
+		if _, ok := s.Collection(c); !ok && c != "*" {
+			return fmt.Errorf("%s: rights on %q, which is not a collection", who, c)
+		}
+	}
+	return nil
+}
+
+// validName checks the name of a peer or an account: printable, without
+// spaces, at most 128 characters.
+func validName(name string) error {
+	if name == "" || len(name) > 128 {
+		return fmt.Errorf("name %q: want 1 to 128 characters", name)
+	}
+	for _, r := range name {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return fmt.Errorf("name %q: character %q", name, r)
+		}
+	}
+	return nil
+}
+
+// validHostPort checks a HOST:PORT listen address.
+func validHostPort(hostport string) error {
+	_, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return err
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	return nil
+}
+
+func (l LogSettings) validate() error {
+	switch strings.ToLower(l.Level) {
+	case "", "debug", "info", "warn", "warning", "error":
+	default:
+		return fmt.Errorf("log.level %q: want debug, info, warn or error", l.Level)
+	}
+	switch strings.ToLower(l.Format) {
+	case "", "text", "json":
+	default:
+		return fmt.Errorf("log.format %q: want text or json", l.Format)
+	}
+	return nil
 }
 
 func (s *Settings) validateCollections() error {
@@ -283,15 +369,38 @@ func (s *Settings) validateCollections() error {
 		default:
 			return fmt.Errorf("collection %q: type %q is neither DATA_FEED nor DATA_SET", c.Name, c.Type)
 		}
+		if c.MaxAge < 0 {
+			return fmt.Errorf("collection %q: negative max_age %v", c.Name, c.MaxAge)
+		}
+		for _, b := range c.Accept {
+			if err := validURI(b.Binding); err != nil {
+				return fmt.Errorf("collection %q: content binding: %w", c.Name, err)
+			}
+			for _, st := range b.Subtypes {
+				if err := validURI(st); err != nil {
+					return fmt.Errorf("collection %q: subtype: %w", c.Name, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// validURI checks that an identifier looks like a URI (GEN-11): a scheme
+// and no spaces. Content binding IDs such as "application/pkcs7-mime" are
+// tolerated too, since the Content Binding Reference uses them.
+func validURI(id string) error {
+	if id == "" || strings.ContainsFunc(id, unicode.IsSpace) || !strings.ContainsAny(id, ":/") {
+		return fmt.Errorf("%q is not a URI", id)
 	}
 	return nil
 }
 
 // ValidCollectionName reports whether a name can name a collection: a
-// non-empty URI-like string (GEN-2) without spaces, control characters or
-// the wildcard "*".
+// non-empty URI-like string (GEN-2) of at most 1,024 bytes without spaces,
+// control characters or the wildcard "*".
 func ValidCollectionName(name string) error {
-	if name == "" || name == "*" {
+	if name == "" || name == "*" || len(name) > 1024 {
 		return fmt.Errorf("invalid collection name %q", name)
 	}
 	for _, r := range name {
@@ -302,9 +411,21 @@ func ValidCollectionName(name string) error {
 	return nil
 }
 
+// Errors about data directories and their settings.
+var (
+	// ErrNotInitialized is returned for a directory without a node.
+	ErrNotInitialized = errors.New("node: not a taxiinode data directory")
+	// ErrInvalidSettings wraps every reason settings are refused.
+	ErrInvalidSettings = errors.New("invalid settings")
+)
+
 // LoadSettings reads the configuration file of a data directory.
 func LoadSettings(dir string) (*Settings, error) {
 	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s has no %s (run taxiinode init --dir %s)",
+			ErrNotInitialized, dir, ConfigFile, dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -316,19 +437,84 @@ func parseSettings(data []byte) (*Settings, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(s); err != nil {
-		return nil, fmt.Errorf("%s: %w", ConfigFile, err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidSettings, ConfigFile, err)
 	}
 	if err := s.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", ConfigFile, err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidSettings, ConfigFile, err)
 	}
 	return s, nil
 }
 
-// SaveSettings validates s and writes it as the configuration file of a
-// data directory, atomically: a running node sees either the old file or
-// the new one.
-func SaveSettings(dir string, s *Settings) error {
+// CheckSettings checks settings as the node in dir would apply them: beyond
+// Validate, the files they name must exist and hold what they should (the
+// re-share queries, the pre-shared key) and no peer may be the node itself.
+func CheckSettings(dir string, s *Settings) error {
+	if err := checkSettings(dir, s); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidSettings, err)
+	}
+	return nil
+}
+
+func checkSettings(dir string, s *Settings) error {
 	if err := s.Validate(); err != nil {
+		return err
+	}
+	if _, err := newState(dir, s); err != nil {
+		return err
+	}
+	if _, err := loadPSK(dir, s); err != nil {
+		return err
+	}
+	if self, err := PeerID(dir); err == nil {
+		if p, ok := s.Peer(self.String()); ok {
+			return fmt.Errorf("peer %s is this node itself", p.Name)
+		}
+	}
+	return nil
+}
+
+// EditSettings changes the configuration file of a data directory: it
+// loads it, lets edit change it, checks the result with CheckSettings and
+// saves it. A lock on the data directory serializes concurrent edits, so
+// none is lost.
+func EditSettings(dir string, edit func(*Settings) error) error {
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	s, err := LoadSettings(dir)
+	if err != nil {
+		return err
+	}
+	if err := edit(s); err != nil {
+		return err
+	}
+	return SaveSettings(dir, s)
+}
+
+// lockDir takes an exclusive lock on the data directory's configuration,
+// waiting for other editors to finish.
+func lockDir(dir string) (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".config.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// SaveSettings checks s with CheckSettings and writes it as the
+// configuration file of a data directory, atomically: a running node sees
+// either the old file or the new one.
+func SaveSettings(dir string, s *Settings) error {
+	if err := CheckSettings(dir, s); err != nil {
 		return err
 	}
 	var buf bytes.Buffer

@@ -47,7 +47,7 @@ func TestSubscriptionRules(t *testing.T) {
 	// Rule 1: no right, no change (UNAUTHORIZED beats NOT_FOUND).
 	wantStatus(t, manage(t, h, subscribeReq("closed", nil, nil)), protocol.StatusUnauthorized)
 	// Rule 2: unknown collection.
-	h.edit(func(s *Settings) { s.HTTP.Anonymous.Read = append(s.HTTP.Anonymous.Read, "missing") })
+	h.edit(func(s *Settings) { s.HTTP.Anonymous.Read = []string{"*"} })
 	st := wantStatus(t, manage(t, h, subscribeReq("missing", nil, nil)), protocol.StatusNotFound)
 	if !slices.Equal(st.DetailValues(protocol.DetailItem), []string{"missing"}) {
 		t.Errorf("NOT_FOUND details %v", st.Details)

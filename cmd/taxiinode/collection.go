@@ -140,7 +140,7 @@ func collectionList(c *cli.Context) error {
 	}
 	s, err := node.LoadSettings(c.String("dir"))
 	if err != nil {
-		return err
+		return settingsError(err)
 	}
 	counts := map[string]string{}
 	if cl, err := node.NewClient(c.String("dir")); err == nil {
@@ -191,6 +191,18 @@ func collectionDelete(c *cli.Context) error {
 			return usagef("collection delete: %q is the inbox's default collection", name)
 		}
 		s.Collections = slices.Delete(s.Collections, i, i+1)
+		// Rights on a collection that is gone go with it.
+		drop := func(r *node.RightsSettings) {
+			r.Read = changeList(r.Read, []string{name}, false)
+			r.Write = changeList(r.Write, []string{name}, false)
+		}
+		for i := range s.Peers {
+			drop(&s.Peers[i].RightsSettings)
+		}
+		for i := range s.Accounts {
+			drop(&s.Accounts[i].RightsSettings)
+		}
+		drop(&s.HTTP.Anonymous)
 		return nil
 	})
 }

@@ -103,7 +103,7 @@ func runCommand() *cli.Command {
 			}
 			n, err := node.New(node.Config{Dir: dir, PSKFile: c.String("psk")})
 			if err != nil {
-				return err
+				return settingsError(err)
 			}
 			return n.Run(c.Context)
 		},
@@ -148,7 +148,7 @@ func dialableAddrs(c *cli.Context, dir, id string) ([]string, error) {
 	}
 	s, err := node.LoadSettings(dir)
 	if err != nil {
-		return nil, err
+		return nil, settingsError(err)
 	}
 	var out []string
 	for _, l := range s.P2P.Listen {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -58,21 +59,20 @@ func peerCommand() *cli.Command {
 	}
 }
 
-// editSettings loads the configuration, lets edit change it and saves it.
-// Errors of edit and settings that do not validate are usage errors.
+// editSettings loads the configuration, lets edit change it, checks it as
+// the node will and saves it. Errors of edit and settings that do not pass
+// the check are usage errors.
 func editSettings(c *cli.Context, edit func(*node.Settings) error) error {
-	dir := c.String("dir")
-	s, err := node.LoadSettings(dir)
-	if err != nil {
-		return err
-	}
-	if err := edit(s); err != nil {
-		return err
-	}
-	if err := node.SaveSettings(dir, s); err != nil {
+	return settingsError(node.EditSettings(c.String("dir"), edit))
+}
+
+// settingsError marks the errors about a data directory and its settings
+// that are the user's to fix as usage errors.
+func settingsError(err error) error {
+	if errors.Is(err, node.ErrInvalidSettings) || errors.Is(err, node.ErrNotInitialized) {
 		return usageError{err}
 	}
-	return nil
+	return err
 }
 
 func peerAdd(c *cli.Context) error {
@@ -107,7 +107,7 @@ func peerList(c *cli.Context) error {
 	}
 	s, err := node.LoadSettings(c.String("dir"))
 	if err != nil {
-		return err
+		return settingsError(err)
 	}
 	if c.Bool("json") {
 		return printJSON(s.Peers)
@@ -213,7 +213,7 @@ func accountCommand() *cli.Command {
 				Action: func(c *cli.Context) error {
 					s, err := node.LoadSettings(c.String("dir"))
 					if err != nil {
-						return err
+						return settingsError(err)
 					}
 					t := newTable("NAME", "PASSWORD", "CERTIFICATES", "READ", "WRITE")
 					for _, a := range s.Accounts {
