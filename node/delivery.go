@@ -187,6 +187,9 @@ func (d *deliverer) send(ctx context.Context, sub *store.Subscription, sel *sele
 	if err != nil {
 		return err
 	}
+	if _, ok := target.(httpTarget); ok && !d.n.pushAllowed(sub.Push.Address) {
+		return fmt.Errorf("push to %s is no longer allowed (subscriptions.push_urls)", sub.Push.Address)
+	}
 	if _, ok := target.(libp2pTarget); ok {
 		// Between taxiinode nodes the collection keeps its name.
 		m.DestinationCollectionNames = []string{sub.Collection}

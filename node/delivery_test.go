@@ -143,8 +143,8 @@ func TestSubscriptionPushDelivery(t *testing.T) {
 // TestSubscriptionPushQueryOverHTTP: a subscription with a Default Query
 // pushes only matching content, to an inbox reached over HTTP.
 func TestSubscriptionPushQueryOverHTTP(t *testing.T) {
-	producer := newHarness(t, nil)
 	subscriber := newHarness(t, nil)
+	producer := newHarness(t, func(s *Settings) { s.Subscriptions.PushURLs = []string{subscriber.base + "/"} })
 	q := &protocol.Query{FormatID: protocol.QueryFormatDefault, Body: []byte(
 		`<tdq:Default_Query xmlns:tdq="http://taxii.mitre.org/query/taxii_default_query-1" ` +
 			`targeting_expression_id="urn:stix.mitre.org:xml:1.1.1"><tdq:Criteria operator="OR"><tdq:Criterion>` +

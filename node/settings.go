@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,15 +42,17 @@ const DefaultCollection = "default"
 // Settings is the content of a node's configuration file. The command line
 // edits it; a running node applies every change within a second.
 type Settings struct {
-	P2P         P2PSettings          `yaml:"p2p"`
-	HTTP        HTTPSettings         `yaml:"http"`
-	Inbox       InboxSettings        `yaml:"inbox"`
-	CatchUp     CatchUpSettings      `yaml:"catchup"`
-	Poll        PollSettings         `yaml:"poll,omitempty"`
-	Collections []CollectionSettings `yaml:"collections"`
-	Peers       []PeerSettings       `yaml:"peers"`
-	Accounts    []AccountSettings    `yaml:"accounts,omitempty"`
-	Log         LogSettings          `yaml:"log"`
+	P2P     P2PSettings     `yaml:"p2p"`
+	HTTP    HTTPSettings    `yaml:"http"`
+	Inbox   InboxSettings   `yaml:"inbox"`
+	CatchUp CatchUpSettings `yaml:"catchup"`
+	Poll    PollSettings    `yaml:"poll,omitempty"`
+	// Subscriptions configure the pushing of subscription content.
+	Subscriptions SubscriptionSettings `yaml:"subscriptions,omitempty"`
+	Collections   []CollectionSettings `yaml:"collections"`
+	Peers         []PeerSettings       `yaml:"peers"`
+	Accounts      []AccountSettings    `yaml:"accounts,omitempty"`
+	Log           LogSettings          `yaml:"log"`
 }
 
 // P2PSettings configure the libp2p side of the node.
@@ -103,6 +106,16 @@ type InboxSettings struct {
 type CatchUpSettings struct {
 	// Interval between catch-up rounds with every peer. 0 means one minute.
 	Interval time.Duration `yaml:"interval"`
+}
+
+// SubscriptionSettings configure subscriptions this node serves.
+type SubscriptionSettings struct {
+	// PushURLs are the HTTP(S) inbox addresses subscriptions may push to,
+	// as URL prefixes such as "https://siem.example.org/taxii/". Empty
+	// means none: a subscriber can only push over libp2p, to a trusted
+	// peer. Without this list, anyone allowed to subscribe could make the
+	// node send requests to any address it can reach.
+	PushURLs []string `yaml:"push_urls,omitempty"`
 }
 
 // PollSettings bound the parts of poll results.
@@ -267,6 +280,11 @@ func (s *Settings) Validate() error {
 	}
 	if err := s.validatePeers(); err != nil {
 		return err
+	}
+	for _, u := range s.Subscriptions.PushURLs {
+		if err := validPushURL(u); err != nil {
+			return fmt.Errorf("subscriptions.push_urls: %w", err)
+		}
 	}
 	for _, a := range s.Accounts {
 		if err := validName(a.Name); err != nil {
@@ -559,3 +577,18 @@ func splitHostPort(hostport string) (host, port string, err error) {
 
 // HashPassword returns the bcrypt hash an account's password_hash holds.
 func HashPassword(password string) (string, error) { return trust.HashPassword(password) }
+
+// validPushURL checks an http(s) URL without credentials in it.
+func validPushURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q carries credentials", raw)
+	}
+	return nil
+}

@@ -141,7 +141,25 @@ func (n *Node) checkPush(p *protocol.DeliveryParameters) error {
 		return protocol.Errorf(protocol.StatusUnsupportedProtocol, "cannot push to %q: %v", p.Address, err).
 			With(protocol.DetailSupportedProtocol, pushProtocols...)
 	}
+	if p.ProtocolBinding != protocol.ProtocolLibp2p && !n.pushAllowed(p.Address) {
+		return protocol.Errorf(protocol.StatusDenied,
+			"this node does not push to %q; its operator lists the inboxes it may push to", p.Address)
+	}
 	return nil
+}
+
+// pushAllowed reports whether an HTTP(S) inbox address is on the
+// operator's list, with no credentials in it.
+func (n *Node) pushAllowed(addr string) bool {
+	if validPushURL(addr) != nil {
+		return false
+	}
+	for _, prefix := range n.state.Load().settings.Subscriptions.PushURLs {
+		if strings.HasPrefix(addr, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // subscriptionKey is a canonical form of a subscription's parameters, equal

@@ -37,6 +37,7 @@ func wantManaged(t *testing.T, m protocol.Message) *protocol.SubscriptionManagem
 func TestSubscriptionRules(t *testing.T) {
 	h := newHarness(t, func(s *Settings) {
 		s.HTTP.Anonymous = RightsSettings{Read: []string{"open", "typed"}}
+		s.Subscriptions.PushURLs = []string{"http://127.0.0.1:1/"}
 		s.Collections = append(s.Collections, CollectionSettings{Name: "open"},
 			CollectionSettings{Name: "typed", Accept: []BindingSettings{{Binding: protocol.BindingSTIX12}}},
 			CollectionSettings{Name: "closed"})
@@ -66,6 +67,13 @@ func TestSubscriptionRules(t *testing.T) {
 	badBinding := *httpPush
 	badBinding.MessageBinding = "urn:example:json"
 	wantStatus(t, manage(t, h, subscribeReq("open", nil, &badBinding)), protocol.StatusUnsupportedMessage)
+	// Only the inboxes the operator lists receive pushes.
+	elsewhere := *httpPush
+	elsewhere.Address = "http://127.0.0.1:2/admin"
+	wantStatus(t, manage(t, h, subscribeReq("open", nil, &elsewhere)), protocol.StatusDenied)
+	withUser := *httpPush
+	withUser.Address = "http://user:pass@127.0.0.1:1/inbox"
+	wantStatus(t, manage(t, h, subscribeReq("open", nil, &withUser)), protocol.StatusDenied)
 	wantStatus(t, manage(t, h, subscribeReq("open", &protocol.SubscriptionParameters{
 		Query: &protocol.Query{FormatID: "urn:example:sql"}}, nil)), protocol.StatusUnsupportedQuery)
 	wantStatus(t, manage(t, h, subscribeReq("typed", &protocol.SubscriptionParameters{
