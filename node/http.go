@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/taxiinode/taxiinode/peer"
@@ -43,6 +44,14 @@ func (n *Node) listenHTTP(s *Settings) error {
 	if err != nil {
 		return fmt.Errorf("http listen: %w", err)
 	}
+	maxConns := s.HTTP.MaxConnections
+	if maxConns <= 0 {
+		maxConns = 512
+	}
+	n.httpAddr = ln.Addr().String()
+	// The limit wraps the TCP listener, under TLS, so that net/http still
+	// sees TLS connections.
+	ln = netutil.LimitListener(ln, maxConns)
 	if s.HTTP.TLSCert != "" {
 		cfg, err := n.tlsConfig(s.HTTP)
 		if err != nil {
@@ -53,8 +62,25 @@ func (n *Node) listenHTTP(s *Settings) error {
 		n.tls = true
 	}
 	n.httpLn = ln
-	n.httpAddr = ln.Addr().String()
+	n.publicURL = strings.TrimRight(s.HTTP.PublicURL, "/")
+	if host, _, _ := net.SplitHostPort(s.HTTP.Listen); !isLoopback(host) && s.HTTP.TLSCert == "" {
+		n.log.Warn("the TAXII HTTP binding listens beyond this machine without TLS", "http", n.httpAddr)
+	}
+	if host, _, _ := net.SplitHostPort(s.HTTP.Listen); !isLoopback(host) &&
+		len(s.HTTP.Anonymous.Read)+len(s.HTTP.Anonymous.Write) > 0 {
+		n.log.Warn("clients without credentials have rights on an HTTP binding open beyond this machine",
+			"read", s.HTTP.Anonymous.Read, "write", s.HTTP.Anonymous.Write)
+	}
 	return nil
+}
+
+// isLoopback reports whether a listen host only accepts local clients.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (n *Node) tlsConfig(h HTTPSettings) (*tls.Config, error) {
@@ -92,11 +118,17 @@ func (n *Node) serveHTTP(g *errgroup.Group) (stop func()) {
 	if n.httpLn == nil {
 		return func() {}
 	}
+	readTimeout := n.state.Load().settings.HTTP.ReadTimeout
+	if readTimeout <= 0 {
+		// A 32 MiB request at 300 KB/s still arrives.
+		readTimeout = 2 * time.Minute
+	}
 	srv := &http.Server{
 		Handler:           n.httpHandler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, readTimeout),
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      10 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
 	}
 	g.Go(func() error {
 		if err := srv.Serve(n.httpLn); !errors.Is(err, http.ErrServerClosed) {
@@ -149,15 +181,19 @@ func (n *Node) serviceHandler(svc protocol.ServiceType) httpbinding.Handler {
 		if err != nil {
 			resp = n.status(r.Message, err)
 		} else {
-			resp = n.Handle(withBaseURL(ctx, baseOf(r.HTTP)), caller, svc, r.Message)
+			resp = n.Handle(withBaseURL(ctx, n.baseOf(r.HTTP)), caller, svc, r.Message)
 		}
 		n.metrics.request("http", r.Message.Type(), resp)
 		return resp
 	})
 }
 
-// baseOf returns the scheme and host an HTTP request was sent to.
-func baseOf(r *http.Request) string {
+// baseOf returns the scheme and host an HTTP request was sent to, or the
+// configured public URL.
+func (n *Node) baseOf(r *http.Request) string {
+	if n.publicURL != "" {
+		return n.publicURL
+	}
 	if r.TLS != nil {
 		return "https://" + r.Host
 	}

@@ -65,9 +65,10 @@ type Node struct {
 	now       func() time.Time
 	onStored  func(Stored)
 
-	httpLn   net.Listener
-	httpAddr string
-	tls      bool
+	httpLn    net.Listener
+	httpAddr  string
+	publicURL string
+	tls       bool
 
 	state         atomic.Pointer[state]
 	catchUps      *catchUpLoop

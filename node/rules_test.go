@@ -2,6 +2,9 @@ package node
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"testing"
 	"time"
 
@@ -165,5 +168,24 @@ func TestPeerUnreachable(t *testing.T) {
 	var se *protocol.StatusError
 	if !errors.As(err, &se) || se.Type != protocol.StatusNetworkError {
 		t.Fatalf("poll of an unreachable peer: %v, want NETWORK_ERROR", err)
+	}
+}
+
+// TestStalledClientCutOff: a client that stops in the middle of its body is
+// disconnected after the read timeout instead of holding the connection.
+func TestStalledClientCutOff(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.HTTP.ReadTimeout = 500 * time.Millisecond })
+	conn, err := net.Dial("tcp", h.n.HTTPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\n"+
+		"Content-Length: 1000\r\n\r\n<taxii", PathInbox)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	start := time.Now()
+	io.Copy(io.Discard, conn) // returns when the node closes the connection
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("connection held for %v", d)
 	}
 }

@@ -90,6 +90,16 @@ type HTTPSettings struct {
 	ClientCA string `yaml:"client_ca,omitempty"`
 	// MaxBodySize bounds one request body. 0 means 32 MiB.
 	MaxBodySize int64 `yaml:"max_body_size,omitempty"`
+	// MaxConnections bounds the open client connections. 0 means 512.
+	MaxConnections int `yaml:"max_connections,omitempty"`
+	// ReadTimeout bounds the reading of one request, body included, so
+	// that a client stalling half way does not hold a connection for ever.
+	// 0 means two minutes.
+	ReadTimeout time.Duration `yaml:"read_timeout,omitempty"`
+	// PublicURL, such as https://taxii.example.org, is the base of the
+	// service addresses the node advertises. Empty means the scheme and
+	// host each request came to.
+	PublicURL string `yaml:"public_url,omitempty"`
 	// Anonymous rights of clients without credentials.
 	Anonymous RightsSettings `yaml:"anonymous"`
 }
@@ -280,6 +290,11 @@ func (s *Settings) Validate() error {
 	}
 	if err := s.validatePeers(); err != nil {
 		return err
+	}
+	if s.HTTP.PublicURL != "" {
+		if err := validPushURL(s.HTTP.PublicURL); err != nil {
+			return fmt.Errorf("http.public_url: %w", err)
+		}
 	}
 	for _, u := range s.Subscriptions.PushURLs {
 		if err := validPushURL(u); err != nil {

@@ -18,7 +18,9 @@ var taxii10Headers = map[string]string{
 // TestTAXII10 sends TAXII 1.0 messages to the same endpoints and expects
 // answers in TAXII 1.0 that validate against the 1.0 schema (V10-1).
 func TestTAXII10(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, func(s *Settings) {
+		s.Subscriptions.PushURLs = []string{"https://node-a.example.com/taxii/"}
+	})
 	read := func(name string) []byte {
 		b, err := os.ReadFile(filepath.Join("../protocol/testdata/spec/messages/taxii-1.0", name))
 		if err != nil {

@@ -128,6 +128,9 @@ func (r *Registry) Peers() []PeerEntry { return r.current.Load().policy.Peers }
 func (r *Registry) AuthenticateBasic(user, password string) (Identity, bool) {
 	a, ok := r.current.Load().accounts[user]
 	if !ok || a.PasswordHash == "" {
+		// Spend the time a wrong password would, so that timing does not
+		// tell which account names exist.
+		bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return Anonymous, false
 	}
 	sum := sha256.Sum256([]byte(password))
@@ -167,3 +170,9 @@ func HashPassword(password string) (string, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	return string(h), err
 }
+
+// dummyHash is a bcrypt hash of nothing in particular, at the default cost.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("no such account"), bcrypt.DefaultCost)
+	return h
+})
