@@ -31,10 +31,11 @@ var ErrBadInput = errors.New("bad input")
 // Client talks to a running node over its TAXII HTTP binding, as the
 // node's operator. The command line uses it; it never opens the store.
 type Client struct {
-	base  string
-	token string
-	taxii *httpbinding.Client
-	http  *http.Client
+	base    string
+	token   string
+	maxBody int64
+	taxii   *httpbinding.Client
+	http    *http.Client
 }
 
 // NewClient returns a client of the node whose data directory is dir.
@@ -66,10 +67,15 @@ func NewClient(dir string) (*Client, error) {
 		}
 		hc.Transport = &http.Transport{TLSClientConfig: pinned}
 	}
+	maxBody := s.HTTP.MaxBodySize
+	if maxBody <= 0 {
+		maxBody = httpbinding.DefaultMaxBodySize
+	}
 	return &Client{
-		base:  scheme + "://" + addr,
-		token: token,
-		http:  hc,
+		maxBody: maxBody,
+		base:    scheme + "://" + addr,
+		token:   token,
+		http:    hc,
 		taxii: &httpbinding.Client{
 			HTTP:   hc,
 			Header: http.Header{"Authorization": {"Bearer " + token}},
@@ -145,6 +151,10 @@ func (r PushResult) Stored() bool { return r.Status == string(protocol.StatusSuc
 func (c *Client) Push(ctx context.Context, collection, binding string, files []string) ([]PushResult, error) {
 	msgs := make([]*protocol.InboxMessage, len(files))
 	for i, f := range files {
+		if fi, err := os.Stat(f); err == nil && c.maxBody > 0 && fi.Size() > c.maxBody {
+			return nil, fmt.Errorf("%w: %s: %d bytes, more than the node takes in one message (%d)",
+				ErrBadInput, f, fi.Size(), c.maxBody)
+		}
 		doc, err := os.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrBadInput, err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/taxiinode/taxiinode/peer"
 	"github.com/taxiinode/taxiinode/protocol"
+	"github.com/taxiinode/taxiinode/protocol/query"
 )
 
 // Subscription describes one TAXII subscription.
@@ -39,6 +40,9 @@ func (c *Client) Subscribe(ctx context.Context, peerID, collection, queryFile st
 			return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
 		}
 		params.Query = &protocol.Query{FormatID: protocol.QueryFormatDefault, Body: stripXMLDecl(body)}
+		if _, err := query.Parse(*params.Query); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrBadInput, queryFile, err)
+		}
 	}
 	subs, err := c.manage(ctx, p, &protocol.SubscriptionManagementRequest{
 		Action:         protocol.ActionSubscribe,

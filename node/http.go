@@ -264,6 +264,9 @@ type Status struct {
 	Peers       []PeerStatus       `json:"peers"`
 	Collections []CollectionStatus `json:"collections"`
 	Gossip      peer.Stats         `json:"gossip"`
+	// ConfigError says why the configuration file as it is now was not
+	// applied; the node runs on the last one that was.
+	ConfigError string `json:"config_error,omitempty"`
 }
 
 // PeerStatus describes one trusted peer.
@@ -288,14 +291,18 @@ func (n *Node) serveStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := n.state.Load()
-	s := Status{PeerID: n.host.ID().String(), HTTP: n.httpAddr, Gossip: n.host.Stats()}
+	s := Status{PeerID: n.host.ID().String(), HTTP: n.httpAddr, Gossip: n.host.Stats(),
+		Addrs: []string{}, Peers: []PeerStatus{}, Collections: []CollectionStatus{}}
+	if e := n.configErr.Load(); e != nil {
+		s.ConfigError = *e
+	}
 	for _, a := range n.host.Addrs() {
 		s.Addrs = append(s.Addrs, a.String())
 	}
 	for _, p := range st.settings.Peers {
 		id, _ := peer.ParseID(p.ID)
 		s.Peers = append(s.Peers, PeerStatus{Name: p.Name, ID: p.ID, Connected: n.host.Connected(id),
-			Read: p.Read, Write: p.Write})
+			Read: nonNil(p.Read), Write: nonNil(p.Write)})
 	}
 	for _, name := range st.names {
 		c, _ := st.collection(name)
@@ -316,4 +323,11 @@ func (n *Node) serveStatus(w http.ResponseWriter, r *http.Request) {
 func isConnRefused(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

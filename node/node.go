@@ -75,6 +75,10 @@ type Node struct {
 	fetcher       *fetcher
 	subscriptions *deliverer
 
+	// configErr is why the configuration file was last refused, nil once
+	// it applies.
+	configErr atomic.Pointer[string]
+
 	// subMu serializes read-modify-write of stored subscriptions.
 	subMu sync.Mutex
 	// reloadMu serializes configuration reloads.

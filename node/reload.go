@@ -67,26 +67,34 @@ func modTime(path string) time.Time {
 func (n *Node) Reload() {
 	n.reloadMu.Lock()
 	defer n.reloadMu.Unlock()
+	if err := n.reload(); err != nil {
+		n.log.Error("configuration not applied", "err", err)
+		msg := err.Error()
+		n.configErr.Store(&msg)
+		return
+	}
+	n.configErr.Store(nil)
+}
+
+// reload applies the configuration file; an error leaves the node as it
+// was.
+func (n *Node) reload() error {
 	s, err := LoadSettings(n.dir)
 	if err != nil {
-		n.log.Error("configuration not applied", "err", err)
-		return
+		return err
 	}
 	st, err := newState(n.dir, s)
 	if err != nil {
-		n.log.Error("configuration not applied", "err", err)
-		return
+		return err
 	}
 	policy, err := s.policy()
 	if err != nil {
-		n.log.Error("configuration not applied", "err", err)
-		return
+		return err
 	}
 	old := n.state.Load()
 	oldPolicy := n.trust.Policy()
 	if err := n.trust.Replace(policy); err != nil {
-		n.log.Error("configuration not applied", "err", err)
-		return
+		return err
 	}
 	n.state.Store(st)
 	n.applyPeers(s)
@@ -101,6 +109,7 @@ func (n *Node) Reload() {
 	}
 	n.log.Info("configuration applied", "peers", len(s.Peers), "collections", len(s.Collections))
 	n.subscriptions.notify("")
+	return nil
 }
 
 // lostRead returns the peers still trusted that lost the read right on a

@@ -45,5 +45,5 @@ func accountAdd(c *cli.Context) error {
 		}
 		s.Accounts = append(s.Accounts, a)
 		return nil
-	})
+	}, "account %s added", name)
 }

@@ -95,7 +95,7 @@ func collectionCreate(c *cli.Context) error {
 		}
 		s.Collections = append(s.Collections, cs)
 		return nil
-	})
+	}, "collection %s created", name)
 }
 
 func collectionUpdate(c *cli.Context) error {
@@ -131,7 +131,7 @@ func collectionUpdate(c *cli.Context) error {
 			cs.MaxBlocks = c.Uint64("max-blocks")
 		}
 		return nil
-	})
+	}, "collection %s updated", name)
 }
 
 func collectionList(c *cli.Context) error {
@@ -204,5 +204,5 @@ func collectionDelete(c *cli.Context) error {
 		}
 		drop(&s.HTTP.Anonymous)
 		return nil
-	})
+	}, "collection %s deleted", name)
 }

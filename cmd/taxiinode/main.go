@@ -47,13 +47,13 @@ func exitCode(err error) int {
 }
 
 func newApp() *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:  "taxiinode",
 		Usage: "share threat intelligence with trusted peers over TAXII 1.1",
 		Description: "A node stores TAXII content blocks, gossips what it receives to the peers its\n" +
 			"operator trusts over libp2p, polls them for what it missed, and serves the TAXII 1.1\n" +
 			"HTTP binding to the organisation's own TAXII tools.",
-		HideHelpCommand: true,
+
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
@@ -77,6 +77,19 @@ func newApp() *cli.App {
 			fmt.Fprintf(os.Stderr, "taxiinode: unknown command %q; see taxiinode --help\n", name)
 			os.Exit(2)
 		},
+	}
+	onUsageError(app.Commands)
+	return app
+}
+
+// onUsageError makes a flag the parser refuses a one-line usage error (exit
+// 2) in every command, instead of an error followed by the whole help.
+func onUsageError(cmds []*cli.Command) {
+	for _, c := range cmds {
+		c.OnUsageError = func(c *cli.Context, err error, _ bool) error {
+			return usagef("%s: %v (see --help)", cmdName(c), err)
+		}
+		onUsageError(c.Subcommands)
 	}
 }
 

@@ -193,7 +193,7 @@ func statusCommand() *cli.Command {
 			}
 			cl, err := node.NewClient(c.String("dir"))
 			if err != nil {
-				return err
+				return settingsError(err)
 			}
 			st, err := cl.Status(c.Context)
 			if err != nil {
@@ -201,6 +201,10 @@ func statusCommand() *cli.Command {
 			}
 			if c.Bool("json") {
 				return printJSON(st)
+			}
+			if st.ConfigError != "" {
+				fmt.Printf("WARNING: config.yaml is not applied, the node runs on the last good one: %s\n",
+					st.ConfigError)
 			}
 			fmt.Printf("peer ID  %s\nHTTP     %s\n", st.PeerID, st.HTTP)
 			for _, a := range st.Addrs {

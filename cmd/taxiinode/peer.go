@@ -60,10 +60,14 @@ func peerCommand() *cli.Command {
 }
 
 // editSettings loads the configuration, lets edit change it, checks it as
-// the node will and saves it. Errors of edit and settings that do not pass
-// the check are usage errors.
-func editSettings(c *cli.Context, edit func(*node.Settings) error) error {
-	return settingsError(node.EditSettings(c.String("dir"), edit))
+// the node will and saves it, then says what was done. Errors of edit and
+// settings that do not pass the check are usage errors.
+func editSettings(c *cli.Context, edit func(*node.Settings) error, done string, args ...any) error {
+	if err := node.EditSettings(c.String("dir"), edit); err != nil {
+		return settingsError(err)
+	}
+	fmt.Printf(done+"; a running node applies it within a second\n", args...)
+	return nil
 }
 
 // settingsError marks the errors about a data directory and its settings
@@ -98,7 +102,7 @@ func peerAdd(c *cli.Context) error {
 		p.Read, p.Write = c.StringSlice("read"), c.StringSlice("write")
 		s.Peers = append(s.Peers, p)
 		return nil
-	})
+	}, "peer %s added", name)
 }
 
 func peerList(c *cli.Context) error {
@@ -149,7 +153,7 @@ func peerRemove(c *cli.Context) error {
 		}
 		s.Peers = slices.Delete(s.Peers, i, i+1)
 		return nil
-	})
+	}, "peer %s removed", name)
 }
 
 func peerRights(c *cli.Context, grant bool) error {
@@ -161,15 +165,22 @@ func peerRights(c *cli.Context, grant bool) error {
 	if len(read) == 0 && len(write) == 0 {
 		return usagef("%s: give --read or --write", cmdName(c))
 	}
-	return editSettings(c, func(s *node.Settings) error {
+	var now node.RightsSettings
+	err = editSettings(c, func(s *node.Settings) error {
 		p, ok := s.Peer(name)
 		if !ok {
 			return usagef("%s: no peer %q", cmdName(c), name)
 		}
 		p.Read = changeList(p.Read, read, grant)
 		p.Write = changeList(p.Write, write, grant)
+		now = p.RightsSettings
 		return nil
-	})
+	}, "peer %s changed", name)
+	if err == nil {
+		fmt.Printf("peer %s reads [%s] and writes [%s]\n", name, strings.Join(now.Read, " "),
+			strings.Join(now.Write, " "))
+	}
+	return err
 }
 
 // changeList adds or removes names from a list, keeping its order.
@@ -209,11 +220,17 @@ func accountCommand() *cli.Command {
 			{
 				Name:  "list",
 				Usage: "list accounts",
-				Flags: []cli.Flag{dirFlag},
+				Flags: []cli.Flag{dirFlag, jsonFlag},
 				Action: func(c *cli.Context) error {
 					s, err := node.LoadSettings(c.String("dir"))
 					if err != nil {
 						return settingsError(err)
+					}
+					if c.Bool("json") {
+						for i := range s.Accounts {
+							s.Accounts[i].PasswordHash = ""
+						}
+						return printJSON(s.Accounts)
 					}
 					t := newTable("NAME", "PASSWORD", "CERTIFICATES", "READ", "WRITE")
 					for _, a := range s.Accounts {
@@ -241,7 +258,7 @@ func accountCommand() *cli.Command {
 						}
 						s.Accounts = slices.Delete(s.Accounts, i, i+1)
 						return nil
-					})
+					}, "account %s removed", name)
 				},
 			},
 		},

@@ -27,7 +27,7 @@ func subscribeCommand() *cli.Command {
 			}
 			cl, err := node.NewClient(c.String("dir"))
 			if err != nil {
-				return err
+				return settingsError(err)
 			}
 			sub, err := cl.Subscribe(c.Context, p, c.String("collection"), c.String("query"))
 			if err != nil {
@@ -50,7 +50,7 @@ func subscriptionCommand() *cli.Command {
 			}
 			cl, err := node.NewClient(c.String("dir"))
 			if err != nil {
-				return err
+				return settingsError(err)
 			}
 			sub, err := cl.ChangeSubscription(c.Context, c.String("peer"), c.String("collection"), id, action)
 			if err != nil {
@@ -73,7 +73,7 @@ func subscriptionCommand() *cli.Command {
 					}
 					cl, err := node.NewClient(c.String("dir"))
 					if err != nil {
-						return err
+						return settingsError(err)
 					}
 					subs, err := cl.Subscriptions(c.Context, c.String("peer"), c.String("collection"))
 					if err != nil {

@@ -35,7 +35,7 @@ func pushCommand() *cli.Command {
 			}
 			cl, err := node.NewClient(c.String("dir"))
 			if err != nil {
-				return err
+				return settingsError(err)
 			}
 			results, err := cl.Push(c.Context, c.String("collection"), c.String("binding"), c.Args().Slice())
 			if errors.Is(err, node.ErrBadInput) {
@@ -95,7 +95,7 @@ func poll(c *cli.Context) error {
 	}
 	cl, err := node.NewClient(c.String("dir"))
 	if err != nil {
-		return err
+		return settingsError(err)
 	}
 	var rows []blockRow
 	res, err := cl.Poll(c.Context, opts, func(b *node.Block) error {
@@ -129,7 +129,7 @@ func poll(c *cli.Context) error {
 		}
 		t.flush()
 	}
-	fmt.Printf("%d blocks; next poll: --since %s\n", res.Count, node.FormatTime(res.End))
+	fmt.Printf("%s; next poll: --since %s\n", blocks(res.Count), node.FormatTime(res.End))
 	return nil
 }
 
@@ -194,7 +194,7 @@ func discoverCommand() *cli.Command {
 			}
 			cl, err := node.NewClient(c.String("dir"))
 			if err != nil {
-				return err
+				return settingsError(err)
 			}
 			services, err := cl.Discover(c.Context, c.String("peer"))
 			if errors.Is(err, node.ErrBadInput) {
@@ -214,4 +214,12 @@ func discoverCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// blocks says how many blocks, in English.
+func blocks(n uint64) string {
+	if n == 1 {
+		return "1 block"
+	}
+	return fmt.Sprintf("%d blocks", n)
 }
