@@ -13,9 +13,14 @@ import (
 	"github.com/taxiinode/taxiinode/trust"
 )
 
-// reloadPoll is how often the configuration file is checked even when no
-// file system event arrives (some file systems send none).
-const reloadPoll = time.Second
+// How the configuration file is watched: file system events and a poll
+// (some file systems send no events) notice a change; the change is applied
+// once the file has stayed the same for reloadSettle, so that an editor
+// writing it in several steps is not caught half way.
+const (
+	reloadPoll   = 100 * time.Millisecond
+	reloadSettle = 250 * time.Millisecond
+)
 
 // watchSettings applies the configuration file whenever it changes, until
 // ctx ends. A file that does not parse or validate is logged and ignored:
@@ -30,7 +35,8 @@ func (n *Node) watchSettings(ctx context.Context) error {
 	if err := w.Add(n.dir); err != nil {
 		return err
 	}
-	lastMod := modTime(path)
+	applied := fileStamp(path)
+	seen, seenAt := applied, time.Time{}
 	t := time.NewTicker(reloadPoll)
 	defer t.Stop()
 	for {
@@ -46,19 +52,29 @@ func (n *Node) watchSettings(ctx context.Context) error {
 			continue
 		case <-t.C:
 		}
-		if m := modTime(path); !m.Equal(lastMod) {
-			lastMod = m
+		now, cur := time.Now(), fileStamp(path)
+		if cur != seen {
+			seen, seenAt = cur, now
+		}
+		if seen != applied && now.Sub(seenAt) >= reloadSettle {
+			applied = seen
 			n.Reload()
 		}
 	}
 }
 
-func modTime(path string) time.Time {
+// stamp identifies a version of a file.
+type stamp struct {
+	mod  time.Time
+	size int64
+}
+
+func fileStamp(path string) stamp {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return time.Time{}
+		return stamp{}
 	}
-	return fi.ModTime()
+	return stamp{mod: fi.ModTime(), size: fi.Size()}
 }
 
 // Reload reads the configuration file again and applies it: peers, rights,
