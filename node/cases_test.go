@@ -98,7 +98,10 @@ func TestCaseS03TimestampPrecision(t *testing.T) {
 				t.Errorf("blocks %v, want %v", got, tt.want)
 			}
 			for _, b := range pr.ContentBlocks {
-				if !slices.Contains(labels, protocol.FormatTimestamp(b.TimestampLabel)) {
+				if !slices.ContainsFunc(labels, func(l string) bool {
+					want, _ := protocol.ParseTimestamp(l)
+					return want.Equal(b.TimestampLabel)
+				}) {
 					t.Errorf("label %v is not one of the fixture's", b.TimestampLabel)
 				}
 			}

@@ -110,16 +110,20 @@ func TestCaseS04ClientStopsAfterLastPart(t *testing.T) {
 // want.
 func waitCursor(t *testing.T, h *harness, s *scriptedPeer, want string) {
 	t.Helper()
+	wantTime, err := protocol.ParseTimestamp(want)
+	if err != nil {
+		t.Fatal(err)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		cur, err := h.n.store.Cursor(context.Background(), s.host.ID().String(), DefaultCollection)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := protocol.FormatTimestamp(cur.Time()); got == want {
+		if got := cur.Time(); got.Equal(wantTime) {
 			return
 		} else if time.Now().After(deadline) {
-			t.Fatalf("cursor %s, want %s", got, want)
+			t.Fatalf("cursor %v, want %s", got, want)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

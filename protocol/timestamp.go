@@ -29,31 +29,17 @@ func ParseTimestamp(s string) (time.Time, error) {
 }
 
 // FormatTimestamp formats t as a TAXII timestamp in UTC with a "Z" zone,
-// always with seconds and with up to six fractional digits, trailing zeros
-// removed. Nanoseconds below a microsecond are dropped, so ParseTimestamp
-// gives back t truncated to the microsecond.
+// seconds and always six fractional digits (XML-7), so that timestamps the
+// node writes sort as text in time order. Nanoseconds are dropped.
 func FormatTimestamp(t time.Time) string {
 	return string(appendTimestamp(nil, t))
 }
 
 // appendTimestamp appends the FormatTimestamp form of t to b.
 func appendTimestamp(b []byte, t time.Time) []byte {
-	t = t.UTC()
-	b = t.AppendFormat(b, "2006-01-02T15:04:05")
-	if us := t.Nanosecond() / 1000; us != 0 {
-		var frac [7]byte
-		frac[0] = '.'
-		for i := 6; i > 0; i-- {
-			frac[i] = byte('0' + us%10)
-			us /= 10
-		}
-		n := 7
-		for frac[n-1] == '0' {
-			n--
-		}
-		b = append(b, frac[:n]...)
-	}
-	return append(b, 'Z')
+	// Always six fractional digits: every timestamp the node writes then
+	// has the same length, and text order is time order.
+	return t.UTC().Truncate(time.Microsecond).AppendFormat(b, "2006-01-02T15:04:05.000000Z")
 }
 
 // timestampErr is the reason a timestamp was refused, without the value.

@@ -86,17 +86,23 @@ func TestFormatTimestamp(t *testing.T) {
 		in   time.Time
 		want string
 	}{
-		{"whole seconds", time.Date(2014, 12, 19, 0, 0, 0, 0, time.UTC), "2014-12-19T00:00:00Z"},
+		{"whole seconds", time.Date(2014, 12, 19, 0, 0, 0, 0, time.UTC), "2014-12-19T00:00:00.000000Z"},
 		{"millis", time.Date(2014, 10, 21, 19, 21, 50, 895e6, time.UTC),
-			"2014-10-21T19:21:50.895Z"},
+			"2014-10-21T19:21:50.895000Z"},
 		{"micros", time.Date(2017, 6, 6, 10, 15, 30, 123456e3, time.UTC),
 			"2017-06-06T10:15:30.123456Z"},
 		{"one micro", time.Date(2017, 6, 6, 10, 15, 30, 1000, time.UTC),
 			"2017-06-06T10:15:30.000001Z"},
 		{"nanos dropped", time.Date(2017, 6, 6, 10, 15, 30, 999, time.UTC),
-			"2017-06-06T10:15:30Z"},
+			"2017-06-06T10:15:30.000000Z"},
 		{"other zone to UTC", time.Date(2017, 6, 6, 12, 15, 30, 0, time.FixedZone("", 7200)),
-			"2017-06-06T10:15:30Z"},
+			"2017-06-06T10:15:30.000000Z"},
+	}
+	// Every timestamp written has the same length, so text order is time
+	// order.
+	if a, b := FormatTimestamp(time.Date(2017, 6, 6, 10, 15, 30, 743350e3, time.UTC)),
+		FormatTimestamp(time.Date(2017, 6, 6, 10, 15, 30, 743351e3, time.UTC)); a >= b {
+		t.Errorf("%s does not sort before %s", a, b)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
