@@ -122,3 +122,31 @@ func TestPreSharedKey(t *testing.T) {
 }
 
 func isUDP(addr string) bool { return strings.Contains(addr, "/udp/") }
+
+// TestRevokedWriteHoldsAcrossRelays: once A takes the write right from B,
+// B's content reaches A neither by gossip nor when C, which still trusts B,
+// serves it to A's catch-up; C's own content still does.
+func TestRevokedWriteHoldsAcrossRelays(t *testing.T) {
+	nodes := mesh(t, "a", "b", "c")
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	a.edit(func(s *node.Settings) {
+		for i := range s.Peers {
+			if s.Peers[i].Name == "b" {
+				s.Peers[i].Write = nil
+			}
+		}
+	})
+	fromB := pushBlock(t, b, "from b after the revocation")
+	waitHas(t, []*testNode{c}, fromB)
+	fromC := pushBlock(t, c, "from c")
+	waitHas(t, []*testNode{a}, fromC)
+
+	// A reconnects to C, which makes A catch up from C.
+	a.node.Host().Disconnect(c.id())
+	fromC2 := pushBlock(t, c, "from c while reconnecting")
+	waitHas(t, []*testNode{a}, fromC2)
+	time.Sleep(500 * time.Millisecond)
+	if has(a, fromB) {
+		t.Fatal("a stored b's block, relayed by c, after taking b's write right")
+	}
+}

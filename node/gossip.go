@@ -9,7 +9,40 @@ import (
 	"github.com/taxiinode/taxiinode/peer"
 	"github.com/taxiinode/taxiinode/protocol"
 	"github.com/taxiinode/taxiinode/store"
+	"github.com/taxiinode/taxiinode/trust"
 )
+
+// authorsHeader names the Extended_Header of a Poll_Response to a peer that
+// lists, in the order of the content blocks and separated by spaces, the
+// peer ID of each block's author as far as this node knows it. The peer
+// uses it to refuse content of authors it lists without write.
+const authorsHeader = "urn:taxiinode:header:authors"
+
+// authorOf returns the best-known author of a stored block: the signer of
+// its gossip, the author named by the peer it was polled from (or that
+// peer), or this node for content pushed into it.
+func (n *Node) authorOf(m *store.Meta) string {
+	switch {
+	case m.Origin.Author != "":
+		return m.Origin.Author
+	case m.Origin.Via == store.ViaPoll && m.Origin.From != "":
+		return m.Origin.From
+	default:
+		return n.host.ID().String()
+	}
+}
+
+// authorsOf returns the authors a poll answer names, one per block, or nil.
+func authorsOf(m *protocol.PollResponse) []string {
+	for _, h := range m.ExtendedHeaders {
+		if h.Name == authorsHeader {
+			if a := strings.Fields(string(h.Value)); len(a) == len(m.ContentBlocks) {
+				return a
+			}
+		}
+	}
+	return nil
+}
 
 // announceHeader names the Extended_Header of an announcement: a gossip
 // message that carries no content but says that its author stored a block
@@ -95,23 +128,37 @@ func (n *Node) deliverGossip(ctx context.Context, g *peer.Gossip) error {
 		return nil
 	}
 	origin := store.Origin{Via: store.ViaGossip, From: g.From.String(), Author: g.Author.String()}
-	return n.accept(ctx, c, g.Message.ContentBlocks, origin)
+	return n.accept(ctx, c, g.Message.ContentBlocks, origin, nil)
 }
 
 // accept stores content a peer sent (by gossip or in answer to a poll) and
 // re-shares what was new when the collection says so. Blocks whose binding
-// the collection does not take are left out.
+// the collection does not take are left out, and so are blocks whose
+// author, when the sender names one (authors, by block), is a peer this
+// node lists without the write right: a peer's content stays refused when
+// another peer relays it.
 func (n *Node) accept(ctx context.Context, c *collection, blocks []protocol.ContentBlock,
-	origin store.Origin) error {
+	origin store.Origin, authors []string) error {
 	kept := blocks[:0:0]
-	for _, b := range blocks {
-		if c.accepts(b.Binding) {
-			kept = append(kept, b)
-		} else {
+	var keptAuthors []string
+	for i, b := range blocks {
+		author := ""
+		if i < len(authors) {
+			author = authors[i]
+		}
+		switch {
+		case !c.accepts(b.Binding):
 			n.metrics.skipped(c.name, origin.Via)
+		case author != "" && n.trust.Trusted(author) && !n.trust.Allowed(trust.Peer(author), c.name, trust.Write):
+			n.metrics.skipped(c.name, origin.Via)
+			n.log.Debug("block of a peer without write refused", "collection", c.name, "author", author,
+				"via", origin.From)
+		default:
+			kept = append(kept, b)
+			keptAuthors = append(keptAuthors, author)
 		}
 	}
-	results, err := n.ingest(ctx, []*collection{c}, kept, origin, false)
+	results, err := n.ingest(ctx, []*collection{c}, kept, origin, keptAuthors, false)
 	if err != nil {
 		return err
 	}

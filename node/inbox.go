@@ -33,7 +33,7 @@ func (n *Node) inbox(ctx context.Context, caller trust.Identity, m *protocol.Inb
 	if m.SourceSubscription != nil {
 		origin.Via = store.ViaSubscription
 	}
-	if _, err := n.ingest(ctx, dests, m.ContentBlocks, origin, true); err != nil {
+	if _, err := n.ingest(ctx, dests, m.ContentBlocks, origin, nil, true); err != nil {
 		return nil, err
 	}
 	return &protocol.StatusMessage{StatusType: protocol.StatusSuccess}, nil
@@ -94,12 +94,13 @@ func describe(b protocol.ContentBinding) string {
 	return b.BindingID
 }
 
-// ingest stores blocks in every destination as one atomic, durable step.
-// New blocks are then gossiped under this node's authorship when publish is
-// set, and offered to subscriptions. It returns the store's results, block
-// by block for each destination in turn.
+// ingest stores blocks in every destination as one atomic, durable step,
+// recording origin and, where authors names one, each block's author. New
+// blocks are then gossiped under this node's authorship when publish is set,
+// and offered to subscriptions. It returns the store's results, block by
+// block for each destination in turn.
 func (n *Node) ingest(ctx context.Context, dests []*collection, blocks []protocol.ContentBlock,
-	origin store.Origin, publish bool) ([]store.PutResult, error) {
+	origin store.Origin, authors []string, publish bool) ([]store.PutResult, error) {
 	if len(blocks) == 0 {
 		return nil, nil
 	}
@@ -107,13 +108,17 @@ func (n *Node) ingest(ctx context.Context, dests []*collection, blocks []protoco
 	for _, c := range dests {
 		for i := range blocks {
 			b := &blocks[i]
+			o := origin
+			if i < len(authors) && authors[i] != "" {
+				o.Author = authors[i]
+			}
 			nb = append(nb, store.NewBlock{
 				Collection: c.name,
 				Binding:    b.Binding,
 				Content:    b.Content,
 				IsXML:      b.IsXML,
 				Message:    b.Message,
-				Origin:     origin,
+				Origin:     o,
 			})
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/taxiinode/taxiinode/protocol"
@@ -32,6 +33,10 @@ type selection struct {
 	Query          *protocol.Query           `json:"query,omitempty"`
 	CountOnly      bool                      `json:"count_only,omitempty"`
 
+	// Authors asks for the authors of the blocks in an extended header,
+	// for peers: see authorsHeader.
+	Authors bool `json:"authors,omitempty"`
+
 	Count  uint64        `json:"count"`
 	Bounds []store.Label `json:"bounds,omitempty"` // last label of each part but the last
 
@@ -44,7 +49,8 @@ func (n *Node) poll(ctx context.Context, caller trust.Identity, m *protocol.Poll
 	if err != nil {
 		return nil, err
 	}
-	sel := &selection{Collection: c.name, Owner: caller.String(), DataSet: c.typ == protocol.DataSet}
+	sel := &selection{Collection: c.name, Owner: caller.String(), DataSet: c.typ == protocol.DataSet,
+		Authors: caller.Kind == trust.KindPeer}
 	params := m.Parameters
 	if m.SubscriptionID != "" {
 		sub, err := n.pollableSubscription(ctx, caller, c.name, m.SubscriptionID)
@@ -254,12 +260,18 @@ func (n *Node) part(ctx context.Context, sel *selection, resultID string, k int)
 	if sel.CountOnly {
 		return resp, nil
 	}
+	var authors []string
 	err := n.each(ctx, sel, after, until, true, func(m *store.Meta, content []byte) error {
 		resp.ContentBlocks = append(resp.ContentBlocks, contentBlock(m, content))
+		authors = append(authors, n.authorOf(m))
 		return nil
 	})
 	if err != nil {
 		return nil, internal("read poll part", err)
+	}
+	if sel.Authors && len(authors) > 0 {
+		resp.ExtendedHeaders = []protocol.ExtendedHeader{{Name: authorsHeader,
+			Value: protocol.InnerXML(strings.Join(authors, " "))}}
 	}
 	if k == 1 && len(sel.Bounds) == 0 && uint64(len(resp.ContentBlocks)) != sel.Count {
 		// A Prune ran between planning and reading; say what was sent.
