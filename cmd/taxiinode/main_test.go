@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/taxiinode/taxiinode/node"
+)
+
+// run runs the command line in this process and returns its exit code and
+// what it printed on standard output.
+func run(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	done := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- string(b)
+	}()
+	code := exitCode(newApp().RunContext(context.Background(), append([]string{"taxiinode"}, args...)))
+	os.Stdout = stdout
+	w.Close()
+	return code, <-done
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "n")
+	if code, out := run(t, "init", "--dir", dir, "--http-listen", "127.0.0.1:0",
+		"--p2p-listen", "/ip4/127.0.0.1/tcp/0"); code != 0 || !strings.Contains(out, "peer ID") {
+		t.Fatalf("init: exit %d, %q", code, out)
+	}
+	const other = "12D3KooWAh8njc7Dj6EV5pdxXDHoKQa1D8uBByuV44vPur4T1ihd"
+	doc := filepath.Join(t.TempDir(), "doc.txt")
+	os.WriteFile(doc, []byte("not a STIX document"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"init twice", []string{"init", "--dir", dir}, 2},
+		{"unknown flag", []string{"status", "--dri", dir}, 2},
+		{"flag without value", []string{"status", "--dir"}, 2},
+		{"bad number", []string{"collection", "create", "--dir", dir, "--max-blocks", "-1", "x"}, 2},
+		{"option after the argument", []string{"collection", "create", "--dir", dir, "x", "--reshare"}, 2},
+		{"missing flag", []string{"peer", "add", "--dir", dir, "--name", "p"}, 2},
+		{"bad peer ID", []string{"peer", "add", "--dir", dir, "--name", "p", "--id", "nope"}, 2},
+		{"rights on no collection", []string{"peer", "add", "--dir", dir, "--name", "p", "--id", other,
+			"--read", "nowhere"}, 2},
+		{"peer added", []string{"peer", "add", "--dir", dir, "--name", "p", "--id", other,
+			"--read", node.DefaultCollection}, 0},
+		{"same peer again", []string{"peer", "add", "--dir", dir, "--name", "q", "--id", other}, 2},
+		{"no such peer", []string{"peer", "remove", "--dir", dir, "ghost"}, 2},
+		{"uninitialized directory", []string{"status", "--dir", t.TempDir()}, 2},
+		{"push without a running node", []string{"push", "--dir", dir, doc}, 1},
+		{"push of a missing file", []string{"push", "--dir", dir, "/nonexistent.xml"}, 2},
+		{"poll of a peer that is no peer ID", []string{"poll", "--dir", dir, "--peer", "nope"}, 2},
+		{"since that is no time", []string{"poll", "--dir", dir, "--since", "yesterday"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code, _ := run(t, tt.args...); code != tt.want {
+				t.Errorf("taxiinode %s: exit %d, want %d", strings.Join(tt.args, " "), code, tt.want)
+			}
+		})
+	}
+	code, out := run(t, "peer", "list", "--dir", dir)
+	if code != 0 || !strings.Contains(out, other) {
+		t.Errorf("peer list: exit %d, %q", code, out)
+	}
+}
+
+func TestIDAndSwarmKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "n")
+	if _, err := node.Init(dir, node.InitOptions{P2PListen: []string{"/ip4/127.0.0.1/tcp/4001"}}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := node.PeerID(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out := run(t, "id", "--dir", dir)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || lines[0] != id.String() || len(lines) < 2 ||
+		lines[1] != "/ip4/127.0.0.1/tcp/4001/p2p/"+id.String() {
+		t.Errorf("id: exit %d, %q", code, out)
+	}
+	code, out = run(t, "swarm-key")
+	if code != 0 || !strings.HasPrefix(out, "/key/swarm/psk/1.0.0/\n/base16/\n") || len(out) != 30+65 {
+		t.Errorf("swarm-key: exit %d, %q", code, out)
+	}
+}
