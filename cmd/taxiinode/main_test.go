@@ -94,7 +94,7 @@ func TestIDAndSwarmKey(t *testing.T) {
 		t.Errorf("id: exit %d, %q", code, out)
 	}
 	code, out = run(t, "swarm-key")
-	if code != 0 || !strings.HasPrefix(out, "/key/swarm/psk/1.0.0/\n/base16/\n") || len(out) != 30+65 {
+	if code != 0 || !strings.HasPrefix(out, "/key/swarm/psk/1.0.0/\n/base16/\n") || len(out) != 31+65 {
 		t.Errorf("swarm-key: exit %d, %q", code, out)
 	}
 }
