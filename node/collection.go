@@ -16,7 +16,7 @@ func (n *Node) collectionInformation(ctx context.Context, caller trust.Identity,
 	eps := n.endpoints(ctx)
 	yes := true
 	resp := &protocol.CollectionInformationResponse{}
-	for _, name := range n.readableNames(caller, st) {
+	for _, name := range n.allowed(caller, st, trust.Read) {
 		c, _ := st.collection(name)
 		info := protocol.CollectionInformation{
 			Name:            c.name,

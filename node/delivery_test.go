@@ -1,14 +1,10 @@
 package node
 
 import (
-	"context"
-	"crypto/rand"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/libp2p/go-libp2p/core/crypto"
 
 	"github.com/taxiinode/taxiinode/peer"
 	"github.com/taxiinode/taxiinode/protocol"
@@ -17,35 +13,27 @@ import (
 // inboxPeer is a subscriber's inbox on libp2p that records what it is
 // pushed. It answers FAILURE to the first refuse pushes, then SUCCESS.
 type inboxPeer struct {
-	host  *peer.Host
-	trust peer.ID
+	host *peer.Host
 
 	mu       sync.Mutex
 	refuse   int
 	received []*protocol.InboxMessage
 }
 
-func (s *inboxPeer) Trusted(p peer.ID) bool                      { return p == s.trust }
-func (s *inboxPeer) CanRead(peer.ID, string) bool                { return false }
-func (s *inboxPeer) CanWrite(peer.ID, string) bool               { return true }
-func (s *inboxPeer) Deliver(context.Context, *peer.Gossip) error { return nil }
-
-func (s *inboxPeer) ServeTAXII(_ context.Context, _ peer.ID, req protocol.Message) protocol.Message {
+func (s *inboxPeer) serve(req protocol.Message) protocol.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := &protocol.StatusMessage{Header: protocol.Header{MessageID: protocol.NewMessageID(protocol.V11),
-		InResponseTo: req.Head().MessageID}, StatusType: protocol.StatusSuccess}
+	st := &protocol.StatusMessage{StatusType: protocol.StatusSuccess}
 	m, ok := req.(*protocol.InboxMessage)
-	if !ok {
+	switch {
+	case !ok:
 		st.StatusType = protocol.StatusFailure
-		return st
-	}
-	if s.refuse > 0 {
+	case s.refuse > 0:
 		s.refuse--
 		st.StatusType = protocol.StatusFailure
-		return st
+	default:
+		s.received = append(s.received, m)
 	}
-	s.received = append(s.received, m)
 	return st
 }
 
@@ -62,23 +50,8 @@ func (s *inboxPeer) titles() []string {
 
 func newInboxPeer(t *testing.T, producer *harness, refuse int) *inboxPeer {
 	t.Helper()
-	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &inboxPeer{trust: producer.n.ID(), refuse: refuse}
-	s.host, err = peer.New(peer.Config{Key: key, Listen: []string{"/ip4/127.0.0.1/tcp/0"}}, s, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.host.Close() })
-	var addrs []string
-	for _, a := range s.host.Addrs() {
-		addrs = append(addrs, a.String())
-	}
-	producer.edit(func(st *Settings) {
-		st.Peers = append(st.Peers, PeerSettings{Name: "subscriber", ID: s.host.ID().String(), Addrs: addrs})
-	})
+	s := &inboxPeer{refuse: refuse}
+	s.host = startRemote(t, producer, s.serve, RightsSettings{})
 	return s
 }
 

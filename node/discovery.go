@@ -84,8 +84,8 @@ func (n *Node) baseURL(ctx context.Context) string {
 // (SVC-1, EXC-10, EXC-11).
 func (n *Node) discover(ctx context.Context, caller trust.Identity, _ *protocol.DiscoveryRequest) (protocol.Message, error) {
 	st := n.state.Load()
-	readable := n.readableNames(caller, st)
-	writable := n.writable(caller, st)
+	readable := n.allowed(caller, st, trust.Read)
+	writable := n.allowed(caller, st, trust.Write)
 	var types []protocol.ServiceType
 	types = append(types, protocol.ServiceDiscovery)
 	if len(readable) > 0 {
@@ -138,11 +138,12 @@ func inboxBindings(st *state, names []string) []protocol.ContentBinding {
 	return all
 }
 
-// readableNames returns the collections the caller may read.
-func (n *Node) readableNames(caller trust.Identity, st *state) []string {
+// allowed returns, sorted, the collections on which the caller holds
+// every right in want.
+func (n *Node) allowed(caller trust.Identity, st *state, want trust.Right) []string {
 	var names []string
 	for _, name := range st.names {
-		if n.trust.Allowed(caller, name, trust.Read) {
+		if n.trust.Allowed(caller, name, want) {
 			names = append(names, name)
 		}
 	}

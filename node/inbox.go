@@ -43,7 +43,7 @@ func (n *Node) inbox(ctx context.Context, caller trust.Identity, m *protocol.Inb
 // names, or the inbox's default collection (EXC-5, case S05).
 func (n *Node) destinations(caller trust.Identity, m *protocol.InboxMessage) ([]*collection, error) {
 	st := n.state.Load()
-	writable := n.writable(caller, st)
+	writable := n.allowed(caller, st, trust.Write)
 	if len(writable) == 0 {
 		return nil, unauthorized(caller, "push content")
 	}
@@ -73,17 +73,6 @@ func (n *Node) destinations(caller trust.Identity, m *protocol.InboxMessage) ([]
 		}
 	}
 	return dests, nil
-}
-
-// writable returns the collections the caller may push to.
-func (n *Node) writable(caller trust.Identity, st *state) []string {
-	var names []string
-	for _, name := range st.names {
-		if n.trust.Allowed(caller, name, trust.Write) {
-			names = append(names, name)
-		}
-	}
-	return names
 }
 
 // describe names a binding and its subtype for a status message.

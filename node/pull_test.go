@@ -2,35 +2,26 @@ package node
 
 import (
 	"context"
-	"crypto/rand"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/libp2p/go-libp2p/core/crypto"
 
 	"github.com/taxiinode/taxiinode/peer"
 	"github.com/taxiinode/taxiinode/protocol"
 )
 
-// scriptedPeer is a libp2p host that answers polls from a script: the
-// answer to the poll request, then one per fulfillment part. It plays a
-// remote TAXII producer, here for the node's client side.
+// scriptedPeer answers polls from a script: the answer to the poll
+// request, then one per fulfillment part. It plays a remote TAXII producer,
+// here for the node's client side.
 type scriptedPeer struct {
-	host  *peer.Host
-	trust peer.ID
+	host *peer.Host
 
 	mu           sync.Mutex
 	answers      []protocol.Message
 	fulfillments []int
 }
 
-func (s *scriptedPeer) Trusted(p peer.ID) bool                      { return p == s.trust }
-func (s *scriptedPeer) CanRead(peer.ID, string) bool                { return true }
-func (s *scriptedPeer) CanWrite(peer.ID, string) bool               { return true }
-func (s *scriptedPeer) Deliver(context.Context, *peer.Gossip) error { return nil }
-
-func (s *scriptedPeer) ServeTAXII(_ context.Context, _ peer.ID, req protocol.Message) protocol.Message {
+func (s *scriptedPeer) serve(req protocol.Message) protocol.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := 0
@@ -38,35 +29,16 @@ func (s *scriptedPeer) ServeTAXII(_ context.Context, _ peer.ID, req protocol.Mes
 		s.fulfillments = append(s.fulfillments, f.ResultPartNumber)
 		i = f.ResultPartNumber - 1
 	}
-	resp := s.answers[min(i, len(s.answers)-1)]
-	h := resp.Head()
-	h.MessageID, h.InResponseTo = protocol.NewMessageID(protocol.V11), req.Head().MessageID
-	return resp
+	return s.answers[min(i, len(s.answers)-1)]
 }
 
-// newScriptedPeer starts the scripted host and makes h trust it with write
-// on the default collection.
+// newScriptedPeer starts the scripted producer; h trusts it with read and
+// write on the default collection.
 func newScriptedPeer(t *testing.T, h *harness, answers ...protocol.Message) *scriptedPeer {
 	t.Helper()
-	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &scriptedPeer{trust: h.n.ID(), answers: answers}
-	s.host, err = peer.New(peer.Config{Key: key, Listen: []string{"/ip4/127.0.0.1/tcp/0"}}, s, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.host.Close() })
-	var addrs []string
-	for _, a := range s.host.Addrs() {
-		addrs = append(addrs, a.String())
-	}
+	s := &scriptedPeer{answers: answers}
 	all := []string{DefaultCollection}
-	h.edit(func(st *Settings) {
-		st.Peers = append(st.Peers, PeerSettings{Name: "scripted", ID: s.host.ID().String(), Addrs: addrs,
-			RightsSettings: RightsSettings{Read: all, Write: all}})
-	})
+	s.host = startRemote(t, h, s.serve, RightsSettings{Read: all, Write: all})
 	return s
 }
 

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -71,7 +72,7 @@ func twoTransports(t *testing.T) (server *harness, trs map[string]transport) {
 	})
 	client.edit(func(s *Settings) {
 		s.Peers = append(s.Peers, PeerSettings{Name: "server", ID: server.n.ID().String(),
-			Addrs: addrStrings(server.n), RightsSettings: rights})
+			Addrs: addrStrings(server.n.Addrs()), RightsSettings: rights})
 	})
 	return server, map[string]transport{
 		"http":   httpTransport{h: server, client: &httpbinding.Client{Username: "alice", Password: "alice-secret"}},
@@ -79,9 +80,9 @@ func twoTransports(t *testing.T) (server *harness, trs map[string]transport) {
 	}
 }
 
-func addrStrings(n *Node) []string {
+func addrStrings[A fmt.Stringer](addrs []A) []string {
 	var out []string
-	for _, a := range n.Addrs() {
+	for _, a := range addrs {
 		out = append(out, a.String())
 	}
 	return out
