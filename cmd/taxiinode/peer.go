@@ -11,12 +11,17 @@ import (
 	"github.com/taxiinode/taxiinode/node"
 )
 
+// rightsFlags are the --read and --write flags of a peer or an account.
+func rightsFlags(who string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "read", Usage: "collection the " + who + " may read (repeatable; * for all)"},
+		&cli.StringSliceFlag{Name: "write", Usage: "collection the " + who + " may write (repeatable; * for all)"},
+	}
+}
+
 func peerCommand() *cli.Command {
 	nameFlag := &cli.StringFlag{Name: "name", Usage: "the operator's name for the peer"}
-	rights := []cli.Flag{
-		&cli.StringSliceFlag{Name: "read", Usage: "collection the peer may read (repeatable; * for all)"},
-		&cli.StringSliceFlag{Name: "write", Usage: "collection the peer may write (repeatable; * for all)"},
-	}
+	rights := rightsFlags("peer")
 	return &cli.Command{
 		Name:  "peer",
 		Usage: "manage trusted peers (a running node applies changes within a second)",
@@ -198,10 +203,7 @@ func changeList(list, names []string, add bool) []string {
 }
 
 func accountCommand() *cli.Command {
-	rights := []cli.Flag{
-		&cli.StringSliceFlag{Name: "read", Usage: "collection the account may read (repeatable; * for all)"},
-		&cli.StringSliceFlag{Name: "write", Usage: "collection the account may write (repeatable; * for all)"},
-	}
+	rights := rightsFlags("account")
 	return &cli.Command{
 		Name:  "account",
 		Usage: "manage HTTP accounts of the TAXII HTTP binding",
