@@ -38,10 +38,10 @@ FUZZTIME ?= 1m
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
 
-# bench: benchmarks of every package, plus the mesh and catch-up benchmarks; long.
+# bench: every benchmark with the run counts it needs (codec, query, store, push rate, mesh latency, catch-up); long.
 .PHONY: bench
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS)
+	scripts/bench.sh
 
 # lint: staticcheck-based linters if golangci-lint is installed, else go vet only.
 .PHONY: lint

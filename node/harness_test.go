@@ -269,3 +269,5 @@ func validateXSD(t *testing.T, msg []byte) {
 		t.Fatalf("answer fails the TAXII schema: %v\n%s\n%.2000s", err, out, msg)
 	}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
