@@ -48,6 +48,10 @@ func (h *Host) newPubSub(ctx context.Context) (*pubsub.PubSub, error) {
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
 		pubsub.WithMessageIdFn(messageID),
 		pubsub.WithPeerExchange(false),
+		// The author sends to every peer on the topic at once; relays
+		// then follow gossipsub's mesh. One hop to every peer that is
+		// connected to the author, and no flood beyond it.
+		pubsub.WithFloodPublish(true),
 		pubsub.WithMaxMessageSize(h.cfg.MaxGossipSize+gossipOverhead),
 		pubsub.WithPeerOutboundQueueSize(outboundQueueSize),
 		pubsub.WithValidateQueueSize(validateQueueSize),

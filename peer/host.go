@@ -17,6 +17,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/pnet"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
+	"github.com/libp2p/go-libp2p/p2p/transport/quicreuse"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
 
@@ -200,7 +201,12 @@ func (h *Host) newLibp2pHost() (host.Host, error) {
 	opts := []libp2p.Option{
 		libp2p.Identity(h.cfg.Key),
 		libp2p.ListenAddrStrings(h.cfg.Listen...),
-		libp2p.Transport(tcp.NewTCPTransport),
+		// No SO_REUSEPORT: a second node on a taken port must fail to start
+		// rather than share the port, and dials from the listen port make
+		// two nodes that dial each other at once open one TCP connection
+		// from both ends, whose security handshakes then collide.
+		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport()),
+		libp2p.QUICReuse(quicreuse.NewConnManager, quicreuse.DisableReuseport()),
 		libp2p.ConnectionGater(&gater{h: h}),
 		libp2p.ConnectionManager(cm),
 		libp2p.DisableRelay(),
