@@ -15,6 +15,7 @@ import (
 	"github.com/taxiinode/taxiinode/protocol/httpbinding"
 	"github.com/taxiinode/taxiinode/protocol/query"
 	"github.com/taxiinode/taxiinode/store"
+	"github.com/taxiinode/taxiinode/trust"
 )
 
 // Retry backoff of a subscription whose inbox did not acknowledge.
@@ -85,6 +86,11 @@ func (d *deliverer) round(ctx context.Context) {
 		if b, ok := d.retry[sub.ID]; ok && now.Before(b.next) {
 			continue
 		}
+		if !d.mayReceive(sub) {
+			// GEN-14: the subscription stays; deliveries follow the
+			// subscriber's rights, and it has none on this collection now.
+			continue
+		}
 		err := d.deliver(ctx, sub)
 		if err == nil {
 			delete(d.retry, sub.ID)
@@ -97,6 +103,13 @@ func (d *deliverer) round(ctx context.Context) {
 		d.n.log.Warn("subscription delivery failed", "subscription", sub.ID,
 			"collection", sub.Collection, "retry_in", b.wait, "err", err)
 	}
+}
+
+// mayReceive reports whether a subscription's owner may read its
+// collection now.
+func (d *deliverer) mayReceive(sub *store.Subscription) bool {
+	owner, ok := trust.ParseIdentity(sub.Owner)
+	return ok && d.n.trust.Allowed(owner, sub.Collection, trust.Read)
 }
 
 // deliver sends a subscription everything that matches it above its

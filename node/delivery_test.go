@@ -140,3 +140,25 @@ func TestSubscriptionPushQueryOverHTTP(t *testing.T) {
 		t.Fatalf("subscriber holds %v, want the two matching blocks", got)
 	}
 }
+
+// TestSubscriptionFollowsRights: a subscriber that loses the read right
+// gets nothing more, though its subscription stays (GEN-14); given the
+// right back, it gets what was added meanwhile.
+func TestSubscriptionFollowsRights(t *testing.T) {
+	h := newHarness(t, nil)
+	sub := newInboxPeer(t, h, 0)
+	wantManaged(t, manage(t, h, subscribeReq(DefaultCollection, nil, &protocol.DeliveryParameters{
+		ProtocolBinding: protocol.ProtocolLibp2p, Address: sub.host.ID().String(),
+		MessageBinding: protocol.MessageBindingXML11})))
+	h.push(DefaultCollection, stix("before"))
+	waitTitles(t, sub, []string{"before"})
+
+	h.edit(func(s *Settings) { s.HTTP.Anonymous = RightsSettings{Write: []string{DefaultCollection}} })
+	h.push(DefaultCollection, stix("while revoked"))
+	time.Sleep(1500 * time.Millisecond)
+	if got := sub.titles(); len(got) != 1 {
+		t.Fatalf("delivered without the read right: %v", got)
+	}
+	h.edit(func(s *Settings) { s.HTTP.Anonymous.Read = []string{DefaultCollection} })
+	waitTitles(t, sub, []string{"before", "while revoked"})
+}

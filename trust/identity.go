@@ -1,5 +1,7 @@
 package trust
 
+import "strings"
+
 // Kind tells what sort of caller an Identity is.
 type Kind uint8
 
@@ -45,4 +47,19 @@ func (i Identity) String() string {
 	default:
 		return "anonymous"
 	}
+}
+
+// ParseIdentity reads back the form String writes.
+func ParseIdentity(s string) (Identity, bool) {
+	switch {
+	case s == "operator":
+		return Operator, true
+	case s == "anonymous":
+		return Anonymous, true
+	case strings.HasPrefix(s, "peer:"):
+		return Peer(strings.TrimPrefix(s, "peer:")), true
+	case strings.HasPrefix(s, "account:"):
+		return Account(strings.TrimPrefix(s, "account:")), true
+	}
+	return Anonymous, false
 }

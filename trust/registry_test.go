@@ -206,3 +206,15 @@ func BenchmarkAuthenticateBasicCached(b *testing.B) {
 		}
 	}
 }
+
+func TestIdentityString(t *testing.T) {
+	for _, id := range []Identity{Peer("12D3Koo"), Account("alice"), Operator, Anonymous} {
+		got, ok := ParseIdentity(id.String())
+		if !ok || got != id {
+			t.Errorf("ParseIdentity(%q) = %v, %v", id.String(), got, ok)
+		}
+	}
+	if _, ok := ParseIdentity("robot"); ok {
+		t.Error("ParseIdentity accepts an unknown form")
+	}
+}
