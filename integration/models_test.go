@@ -179,9 +179,18 @@ func TestHubReshareFilter(t *testing.T) {
 	hub, spokes := hubAndSpokes(t, 3, file)
 	green := pushBlock(t, spokes[0], "tlp:green phishing domains")
 	amber := pushBlock(t, spokes[0], "TLP:AMBER internal incident")
-	waitHas(t, spokes, green)
+	own := pushBlock(t, hub, "TLP:AMBER from the hub itself")
+	waitHas(t, spokes, green, own)
 	waitHas(t, []*testNode{hub}, amber)
-	time.Sleep(300 * time.Millisecond)
+
+	// Catch-up does not go round the filter: spokes reconnect, which makes
+	// them poll the hub for everything since their cursors.
+	for _, s := range spokes[1:] {
+		s.node.Host().Disconnect(hub.id())
+	}
+	late := pushBlock(t, spokes[0], "TLP:GREEN after the reconnection")
+	waitHas(t, spokes, late)
+	time.Sleep(500 * time.Millisecond)
 	for _, s := range spokes[1:] {
 		if has(s, amber) {
 			t.Errorf("%s received the block the hub's filter keeps back", s.name)

@@ -41,6 +41,34 @@ type selection struct {
 	Bounds []store.Label `json:"bounds,omitempty"` // last label of each part but the last
 
 	query *query.Query
+	share *sharing
+}
+
+// sharing hides, from a peer's poll, the content of other peers that the
+// collection's re-share query keeps back: a hub's filter then holds for
+// catch-up as it does for gossip. The node's own content, and the caller's,
+// are always served.
+type sharing struct {
+	query   *query.Query
+	caller  string // the polling peer's ID
+	trusted func(string) bool
+}
+
+// hides reports whether a block is kept back from the caller.
+func (s *sharing) hides(m *store.Meta, content []byte) bool {
+	from := m.Origin.From
+	if from == "" || !s.trusted(from) || from == s.caller || m.Origin.Author == s.caller {
+		return false
+	}
+	return !s.query.Match(content, m.IsXML)
+}
+
+// setSharing applies the collection's re-share query to a peer's poll.
+func (n *Node) setSharing(sel *selection, c *collection, caller trust.Identity) {
+	if caller.Kind != trust.KindPeer || c.reshareQuery == nil {
+		return
+	}
+	sel.share = &sharing{query: c.reshareQuery, caller: caller.Name, trusted: n.trust.Trusted}
 }
 
 // poll answers a Poll_Request (EXC-30 to EXC-36, EXC-40 to EXC-44).
@@ -51,6 +79,7 @@ func (n *Node) poll(ctx context.Context, caller trust.Identity, m *protocol.Poll
 	}
 	sel := &selection{Collection: c.name, Owner: caller.String(), DataSet: c.typ == protocol.DataSet,
 		Authors: caller.Kind == trust.KindPeer}
+	n.setSharing(sel, c, caller)
 	params := m.Parameters
 	if m.SubscriptionID != "" {
 		sub, err := n.pollableSubscription(ctx, caller, c.name, m.SubscriptionID)
@@ -151,6 +180,9 @@ func (sel *selection) matches(b *store.Meta, content []byte) bool {
 	if len(sel.Bindings) > 0 && !protocol.BindingAccepted(sel.Bindings, b.Binding) {
 		return false
 	}
+	if sel.share != nil && sel.share.hides(b, content) {
+		return false
+	}
 	return sel.query == nil || sel.query.Match(content, b.IsXML)
 }
 
@@ -159,7 +191,7 @@ func (sel *selection) matches(b *store.Meta, content []byte) bool {
 func (n *Node) each(ctx context.Context, sel *selection, after, until store.Label, withContent bool,
 	fn func(*store.Meta, []byte) error) error {
 	r := store.Range{After: after, Until: until}
-	if withContent || sel.query != nil {
+	if withContent || sel.query != nil || sel.share != nil {
 		return n.store.Scan(ctx, sel.Collection, r, func(b *store.Block) error {
 			if !sel.matches(&b.Meta, b.Content) {
 				return nil
@@ -295,7 +327,8 @@ func contentBlock(m *store.Meta, content []byte) protocol.ContentBlock {
 // fulfill answers a Poll_Fulfillment with one part of a saved result set
 // (EXC-41 to EXC-43).
 func (n *Node) fulfill(ctx context.Context, caller trust.Identity, m *protocol.PollFulfillment) (protocol.Message, error) {
-	if _, err := n.readable(caller, m.CollectionName); err != nil {
+	c, err := n.readable(caller, m.CollectionName)
+	if err != nil {
 		return nil, err
 	}
 	data, err := n.store.GetResult(ctx, m.ResultID)
@@ -317,6 +350,7 @@ func (n *Node) fulfill(ctx context.Context, caller trust.Identity, m *protocol.P
 			return nil, internal("parse saved query", err)
 		}
 	}
+	n.setSharing(sel, c, caller)
 	k, parts := max(m.ResultPartNumber, 1), len(sel.Bounds)+1
 	if k > parts {
 		return nil, protocol.Errorf(protocol.StatusInvalidResponsePart,
