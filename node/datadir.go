@@ -2,6 +2,7 @@ package node
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 
 	"github.com/taxiinode/taxiinode/peer"
+	"github.com/taxiinode/taxiinode/protocol"
+	"github.com/taxiinode/taxiinode/protocol/query"
 	"github.com/taxiinode/taxiinode/store"
 )
 
@@ -172,4 +175,46 @@ func NewSwarmKey() (string, error) {
 		return "", err
 	}
 	return "/key/swarm/psk/1.0.0/\n/base16/\n" + hex.EncodeToString(key) + "\n", nil
+}
+
+// QueriesDir holds the Default Query files a data directory's settings
+// name, so that they live and move with the node.
+const QueriesDir = "queries"
+
+// ImportQuery checks that file holds a TAXII Default Query the node can
+// run and copies it into the data directory, named after the collection
+// it is for. It returns the path to put in the settings, relative to the
+// data directory.
+func ImportQuery(dir, collection, file string) (string, error) {
+	body, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadInput, err)
+	}
+	if _, err := query.Parse(protocol.Query{FormatID: protocol.QueryFormatDefault, Body: stripXMLDecl(body)}); err != nil {
+		return "", fmt.Errorf("%w: %s: %v", ErrBadInput, file, err)
+	}
+	sum := sha256.Sum256([]byte(collection))
+	name := filepath.Join(QueriesDir, safeName(collection)+"-"+hex.EncodeToString(sum[:4])+".xml")
+	if err := os.MkdirAll(filepath.Join(dir, QueriesDir), 0o700); err != nil {
+		return "", err
+	}
+	return name, writeFileAtomic(filepath.Join(dir, name), body, 0o644)
+}
+
+// safeName keeps the letters, digits, dots, dashes and underscores of a
+// name, for a file name.
+func safeName(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+			out = append(out, r)
+		default:
+			out = append(out, '_')
+		}
+		if len(out) == 40 {
+			break
+		}
+	}
+	return string(out)
 }

@@ -39,7 +39,7 @@ func collectionCommand() *cli.Command {
 					&cli.StringSliceFlag{Name: "accept", Usage: "content bindings the collection takes (replaces the list)"},
 					&cli.BoolFlag{Name: "accept-all", Usage: "take every content binding"},
 					&cli.BoolFlag{Name: "reshare", Usage: "re-share content from peers under this node's name (hub)"},
-					&cli.StringFlag{Name: "reshare-query", Usage: "file with a Default Query filtering what is re-shared"},
+					&cli.StringFlag{Name: "reshare-query", Usage: "file with a Default Query filtering what is re-shared (copied into the data directory; empty removes the filter)"},
 					&cli.DurationFlag{Name: "max-age", Usage: "drop blocks older than this (0 keeps all)"},
 					&cli.Uint64Flag{Name: "max-blocks", Usage: "keep at most this many blocks (0 keeps all)"},
 				},
@@ -78,13 +78,19 @@ func collectionCreate(c *cli.Context) error {
 		return err
 	}
 	cs := node.CollectionSettings{
-		Name:         name,
-		Description:  c.String("description"),
-		Type:         strings.ToUpper(c.String("type")),
-		Reshare:      c.Bool("reshare") || c.String("reshare-query") != "",
-		ReshareQuery: c.String("reshare-query"),
-		MaxAge:       c.Duration("max-age"),
-		MaxBlocks:    c.Uint64("max-blocks"),
+		Name:        name,
+		Description: c.String("description"),
+		Type:        strings.ToUpper(c.String("type")),
+		Reshare:     c.Bool("reshare") || c.String("reshare-query") != "",
+		MaxAge:      c.Duration("max-age"),
+		MaxBlocks:   c.Uint64("max-blocks"),
+	}
+	if f := c.String("reshare-query"); f != "" {
+		path, err := node.ImportQuery(c.String("dir"), name, f)
+		if err != nil {
+			return clientError(err)
+		}
+		cs.ReshareQuery = path
 	}
 	for _, b := range c.StringSlice("accept") {
 		cs.Accept = append(cs.Accept, node.BindingSettings{Binding: b})
@@ -121,8 +127,15 @@ func collectionUpdate(c *cli.Context) error {
 			cs.Reshare = c.Bool("reshare")
 		}
 		if c.IsSet("reshare-query") {
-			cs.ReshareQuery = c.String("reshare-query")
-			cs.Reshare = cs.Reshare || cs.ReshareQuery != ""
+			cs.ReshareQuery = ""
+			if f := c.String("reshare-query"); f != "" {
+				path, err := node.ImportQuery(c.String("dir"), name, f)
+				if err != nil {
+					return clientError(err)
+				}
+				cs.ReshareQuery = path
+				cs.Reshare = true
+			}
 		}
 		if c.IsSet("max-age") {
 			cs.MaxAge = c.Duration("max-age")

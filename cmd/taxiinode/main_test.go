@@ -99,3 +99,41 @@ func TestIDAndSwarmKey(t *testing.T) {
 		t.Errorf("swarm-key: exit %d, %q", code, out)
 	}
 }
+
+// TestReshareQueryCopied: a re-share query file given on the command line
+// is read from where the user is, checked, and copied into the data
+// directory, so that the node does not depend on the original.
+func TestReshareQueryCopied(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "n")
+	if _, err := node.Init(dir, node.InitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	t.Chdir(work)
+	q := `<tdq:Default_Query xmlns:tdq="http://taxii.mitre.org/query/taxii_default_query-1"
+	  targeting_expression_id="urn:stix.mitre.org:xml:1.2"><tdq:Criteria operator="AND"><tdq:Criterion>
+	  <tdq:Target>**/Title</tdq:Target><tdq:Test capability_id="urn:taxii.mitre.org:query:capability:core-1"
+	  relationship="begins_with"><tdq:Parameter name="value">TLP:GREEN</tdq:Parameter></tdq:Test>
+	  </tdq:Criterion></tdq:Criteria></tdq:Default_Query>`
+	os.WriteFile("green.xml", []byte(q), 0o644)
+	os.WriteFile("broken.xml", []byte("<tdq:Default_Query"), 0o644)
+	if code, _ := run(t, "collection", "update", "--dir", dir, "--reshare-query", "broken.xml", "default"); code != 2 {
+		t.Errorf("a broken query: exit %d, want 2", code)
+	}
+	if code, _ := run(t, "collection", "update", "--dir", dir, "--reshare-query", "green.xml", "default"); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	os.Remove("green.xml")
+	s, err := node.LoadSettings(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := s.Collection(node.DefaultCollection)
+	if !c.Reshare || filepath.IsAbs(c.ReshareQuery) {
+		t.Fatalf("reshare %v, query %q: want re-sharing with a query inside the data directory", c.Reshare,
+			c.ReshareQuery)
+	}
+	if err := node.CheckSettings(dir, s); err != nil {
+		t.Fatalf("settings refer to a query that is gone: %v", err)
+	}
+}
