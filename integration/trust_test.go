@@ -149,4 +149,14 @@ func TestRevokedWriteHoldsAcrossRelays(t *testing.T) {
 	if has(a, fromB) {
 		t.Fatal("a stored b's block, relayed by c, after taking b's write right")
 	}
+
+	// Given the right back, b is polled at once for what a refused.
+	a.edit(func(s *node.Settings) {
+		for i := range s.Peers {
+			if s.Peers[i].Name == "b" {
+				s.Peers[i].Write = def
+			}
+		}
+	})
+	waitHas(t, []*testNode{a}, fromB)
 }

@@ -39,8 +39,18 @@ type Client struct {
 }
 
 // NewClient returns a client of the node whose data directory is dir.
+//
+// When the configuration file does not parse, the client still reaches a
+// running node over plain HTTP at the address the node recorded, so that
+// the operator can see the node's state (and why it refuses the file).
 func NewClient(dir string) (*Client, error) {
 	s, err := LoadSettings(dir)
+	if errors.Is(err, ErrInvalidSettings) {
+		if running, rerr := os.ReadFile(filepath.Join(dir, AddrFile)); rerr == nil {
+			s = &Settings{HTTP: HTTPSettings{Listen: strings.TrimSpace(string(running))}}
+			err = nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -150,8 +150,12 @@ func loadPSK(dir string, s *Settings) ([]byte, error) {
 	return readPSK(path)
 }
 
-// readPSK reads a pre-shared key file.
+// readPSK reads a pre-shared key file, which only its owner may read.
 func readPSK(path string) ([]byte, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("pre-shared key %s: mode %v lets others read it; chmod 600 it", path,
+			fi.Mode().Perm())
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("pre-shared key: %w", err)

@@ -82,7 +82,7 @@ func (n *Node) baseURL(ctx context.Context) string {
 
 // discover answers a Discovery_Request with the services the caller may use
 // (SVC-1, EXC-10, EXC-11).
-func (n *Node) discover(ctx context.Context, caller trust.Identity, _ *protocol.DiscoveryRequest) (protocol.Message, error) {
+func (n *Node) discover(ctx context.Context, caller trust.Identity, req *protocol.DiscoveryRequest) (protocol.Message, error) {
 	st := n.state.Load()
 	readable := n.allowed(caller, st, trust.Read)
 	writable := n.allowed(caller, st, trust.Write)
@@ -94,17 +94,27 @@ func (n *Node) discover(ctx context.Context, caller trust.Identity, _ *protocol.
 	if len(writable) > 0 {
 		types = append(types, protocol.ServiceInbox)
 	}
+	// A TAXII 1.0 client is told of the services as TAXII 1.0 services,
+	// which is how the same endpoints answer it.
+	version, bindingsFor := protocol.ServicesV11, func(ep endpoint) []string { return ep.bindings }
+	if req.Version == protocol.V10 {
+		version = protocol.ServicesV10
+		bindingsFor = func(endpoint) []string { return []string{protocol.MessageBindingXML10} }
+	}
 	yes := true
 	resp := &protocol.DiscoveryResponse{}
 	for _, ep := range n.endpoints(ctx) {
+		if req.Version == protocol.V10 && ep.protocol == protocol.ProtocolLibp2p {
+			continue
+		}
 		for _, t := range types {
 			si := protocol.ServiceInstance{
 				ServiceType:     t,
-				ServiceVersion:  protocol.ServicesV11,
+				ServiceVersion:  version,
 				Available:       &yes,
 				ProtocolBinding: ep.protocol,
 				Address:         ep.address(t),
-				MessageBindings: ep.bindings,
+				MessageBindings: bindingsFor(ep),
 			}
 			switch t {
 			case protocol.ServicePoll, protocol.ServiceCollectionManagement:

@@ -114,9 +114,16 @@ func (n *Node) reload() error {
 	}
 	n.state.Store(st)
 	n.applyPeers(s)
-	for _, id := range lostRead(oldPolicy, policy, st.names) {
+	for _, id := range lost(oldPolicy, policy, st.names, trust.Read) {
 		if p, err := peer.ParseID(id); err == nil {
 			n.host.Disconnect(p)
+		}
+	}
+	// A peer that may now write what it could not before is polled at once
+	// for what this node refused from it meanwhile.
+	for _, id := range lost(policy, oldPolicy, st.names, trust.Write) {
+		if p, err := peer.ParseID(id); err == nil && n.host.Connected(p) {
+			n.catchUps.connected(p)
 		}
 	}
 	n.joinTopics(old, st)
@@ -128,10 +135,11 @@ func (n *Node) reload() error {
 	return nil
 }
 
-// lostRead returns the peers still trusted that lost the read right on a
-// collection: the host drops their connections so that, on reconnecting,
-// they are filtered out of the collection's topic.
-func lostRead(old, cur trust.Policy, collections []string) []string {
+// lost returns the peers still trusted that held right on a collection
+// under old and no longer under cur. Peers that lost the read right have
+// their connections dropped so that, on reconnecting, they are filtered out
+// of the collection's topic.
+func lost(old, cur trust.Policy, collections []string, right trust.Right) []string {
 	var ids []string
 	for _, o := range old.Peers {
 		for _, c := range cur.Peers {
@@ -139,7 +147,7 @@ func lostRead(old, cur trust.Policy, collections []string) []string {
 				continue
 			}
 			for _, name := range collections {
-				if o.Rights.On(name).Has(trust.Read) && !c.Rights.On(name).Has(trust.Read) {
+				if o.Rights.On(name).Has(right) && !c.Rights.On(name).Has(right) {
 					ids = append(ids, c.ID)
 					break
 				}

@@ -283,6 +283,11 @@ func (s *Settings) Validate() error {
 	if err := s.validateCollections(); err != nil {
 		return err
 	}
+	if s.Poll.MaxPartBlocks < 0 || s.Poll.MaxPartBytes < 0 || s.Poll.ResultTTL < 0 ||
+		s.CatchUp.Interval < 0 || s.HTTP.MaxBodySize < 0 || s.HTTP.MaxConnections < 0 ||
+		s.HTTP.ReadTimeout < 0 || s.P2P.MaxGossipSize < 0 || s.P2P.MaxFrameSize < 0 {
+		return errors.New("a size, count or duration is negative")
+	}
 	if d := s.Inbox.DefaultCollection; d != "" {
 		if _, ok := s.Collection(d); !ok {
 			return fmt.Errorf("inbox.default_collection: no collection %q", d)

@@ -51,6 +51,13 @@ func TestTAXII10(t *testing.T) {
 				}
 				t.Fatalf("answer %s, want %s", m.Type(), tt.want)
 			}
+			if d, ok := m.(*protocol.DiscoveryResponse); ok {
+				for _, si := range d.ServiceInstances {
+					if si.ServiceVersion != protocol.ServicesV10 {
+						t.Errorf("a 1.0 client is offered %s at %s", si.ServiceVersion, si.Address)
+					}
+				}
+			}
 		})
 	}
 	// A 1.0 poll of the block pushed above, without subscription.

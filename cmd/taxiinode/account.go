@@ -25,10 +25,10 @@ func accountAdd(c *cli.Context) error {
 	}
 	a.Read, a.Write = c.StringSlice("read"), c.StringSlice("write")
 	if c.Bool("password-stdin") {
-		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 		password := strings.TrimRight(line, "\r\n")
 		if password == "" {
-			return usagef("account add: empty password on standard input (%v)", err)
+			return usagef("account add: no password on standard input")
 		}
 		if a.PasswordHash, err = node.HashPassword(password); err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -48,8 +49,9 @@ func exitCode(err error) int {
 
 func newApp() *cli.App {
 	app := &cli.App{
-		Name:  "taxiinode",
-		Usage: "share threat intelligence with trusted peers over TAXII 1.1",
+		Name:    "taxiinode",
+		Version: version(),
+		Usage:   "share threat intelligence with trusted peers over TAXII 1.1",
 		Description: "A node stores TAXII content blocks, gossips what it receives to the peers its\n" +
 			"operator trusts over libp2p, polls them for what it missed, and serves the TAXII 1.1\n" +
 			"HTTP binding to the organisation's own TAXII tools.",
@@ -143,4 +145,12 @@ func required(c *cli.Context, name string) (string, error) {
 // cmdName names the command being run in messages, such as "peer add".
 func cmdName(c *cli.Context) string {
 	return strings.TrimPrefix(c.Command.HelpName, c.App.Name+" ")
+}
+
+// version is the module version the binary was built from, or "devel".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
 }

@@ -176,6 +176,11 @@ func peerRights(c *cli.Context, grant bool) error {
 		if !ok {
 			return usagef("%s: no peer %q", cmdName(c), name)
 		}
+		for _, coll := range append(append([]string(nil), read...), write...) {
+			if _, ok := s.Collection(coll); !ok && coll != "*" {
+				return usagef("%s: no collection %q", cmdName(c), coll)
+			}
+		}
 		p.Read = changeList(p.Read, read, grant)
 		p.Write = changeList(p.Write, write, grant)
 		now = p.RightsSettings
@@ -247,7 +252,7 @@ func accountCommand() *cli.Command {
 				Name:      "remove",
 				Usage:     "remove an account",
 				ArgsUsage: "[NAME]",
-				Flags:     []cli.Flag{dirFlag, &cli.StringFlag{Name: "name"}},
+				Flags:     []cli.Flag{dirFlag, &cli.StringFlag{Name: "name", Usage: "account name"}},
 				Action: func(c *cli.Context) error {
 					name, err := nameArg(c)
 					if err != nil {
