@@ -271,9 +271,12 @@ type Status struct {
 
 // PeerStatus describes one trusted peer.
 type PeerStatus struct {
-	Name      string   `json:"name"`
-	ID        string   `json:"id"`
-	Connected bool     `json:"connected"`
+	Name      string `json:"name"`
+	ID        string `json:"id"`
+	Connected bool   `json:"connected"`
+	// LastError is why the last dial of the peer failed, when it is not
+	// connected.
+	LastError string   `json:"last_error,omitempty"`
 	Read      []string `json:"read"`
 	Write     []string `json:"write"`
 }
@@ -302,7 +305,7 @@ func (n *Node) serveStatus(w http.ResponseWriter, r *http.Request) {
 	for _, p := range st.settings.Peers {
 		id, _ := peer.ParseID(p.ID)
 		s.Peers = append(s.Peers, PeerStatus{Name: p.Name, ID: p.ID, Connected: n.host.Connected(id),
-			Read: nonNil(p.Read), Write: nonNil(p.Write)})
+			LastError: n.host.DialError(id), Read: nonNil(p.Read), Write: nonNil(p.Write)})
 	}
 	for _, name := range st.names {
 		c, _ := st.collection(name)

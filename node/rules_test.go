@@ -169,6 +169,21 @@ func TestPeerUnreachable(t *testing.T) {
 	if !errors.As(err, &se) || se.Type != protocol.StatusNetworkError {
 		t.Fatalf("poll of an unreachable peer: %v, want NETWORK_ERROR", err)
 	}
+	// The status says why the peer is not connected.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, err := c.Status(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Peers) == 1 && st.Peers[0].LastError != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status gives no reason for the unreachable peer: %+v", st.Peers)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // TestStalledClientCutOff: a client that stops in the middle of its body is

@@ -31,6 +31,7 @@ type dialState struct {
 	info    Info
 	backoff time.Duration
 	next    time.Time
+	lastErr string // why the last dial failed; "" after a success
 }
 
 // SetPeers makes peers the set of trusted peers to stay connected with.
@@ -54,7 +55,11 @@ func (h *Host) SetPeers(peers []Info) {
 		}
 	}
 	for id, info := range want {
+		prev := h.peers[id]
 		h.peers[id] = &dialState{info: info, backoff: minRedial}
+		if prev != nil {
+			h.peers[id].lastErr = prev.lastErr
+		}
 	}
 	h.mu.Unlock()
 
@@ -180,13 +185,46 @@ func (h *Host) dialDue(ctx context.Context) time.Duration {
 			defer wg.Done()
 			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 			defer cancel()
-			if err := h.host.Connect(dctx, infoAddrs(info)); err != nil {
-				h.log.Debug("dial failed", "peer", info.ID, "err", err)
-			}
+			err := h.host.Connect(dctx, infoAddrs(info))
+			h.dialed(info.ID, err)
 		}()
 	}
 	wg.Wait()
 	return wait
+}
+
+// dialed records the outcome of a dial. The first failure after a success
+// is logged at info level, so that an operator sees why a peer stays
+// unconnected (no route, another pre-shared key, an impostor at the
+// address); repeats are logged at debug level.
+func (h *Host) dialed(id ID, err error) {
+	h.mu.Lock()
+	st, ok := h.peers[id]
+	first := ok && st.lastErr == "" && err != nil
+	if ok {
+		st.lastErr = ""
+		if err != nil {
+			st.lastErr = err.Error()
+		}
+	}
+	h.mu.Unlock()
+	switch {
+	case first:
+		h.log.Info("peer not reachable", "peer", id, "err", err)
+	case err != nil:
+		h.log.Debug("dial failed", "peer", id, "err", err)
+	}
+}
+
+// DialError returns why the last dial of a trusted peer failed, or "" when
+// it succeeded or was not tried.
+func (h *Host) DialError(id ID) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if st, ok := h.peers[id]; ok && !h.Connected(id) {
+		return st.lastErr
+	}
+	return ""
 }
 
 func infoAddrs(i Info) libp2ppeer.AddrInfo {

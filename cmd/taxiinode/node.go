@@ -215,6 +215,11 @@ func statusCommand() *cli.Command {
 				t.row(p.Name, p.ID, yesNo(p.Connected), strings.Join(p.Read, ","), strings.Join(p.Write, ","))
 			}
 			t.flush()
+			for _, p := range st.Peers {
+				if p.LastError != "" {
+					fmt.Printf("%s not reachable: %s\n", p.Name, p.LastError)
+				}
+			}
 			t = newTable("COLLECTION", "TYPE", "BLOCKS")
 			for _, col := range st.Collections {
 				t.row(col.Name, col.Type, fmt.Sprint(col.Blocks))
