@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/taxiinode/taxiinode/peer"
 	"github.com/taxiinode/taxiinode/protocol"
 	"github.com/taxiinode/taxiinode/protocol/httpbinding"
+	"github.com/taxiinode/taxiinode/store"
 )
 
 // ErrNotRunning is returned by client calls when no node answers on the
@@ -361,4 +363,36 @@ func pinnedTLS(dir, certFile string) (*tls.Config, error) {
 			return nil
 		},
 	}, nil
+}
+
+// Purge deletes every block the node in dir stores for a collection: through
+// the running node, or, when none runs, in its store directly.
+func Purge(ctx context.Context, dir, collection string) error {
+	c, err := NewClient(dir)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		c.base+PathPurge+"?collection="+url.QueryEscape(collection), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if isConnRefused(err) {
+		st, err := store.Open(store.Options{Dir: filepath.Join(dir, StoreDir)})
+		if err != nil {
+			return err
+		}
+		err = st.DeleteCollection(ctx, collection)
+		return errors.Join(err, st.Close())
+	}
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("purge: HTTP %s", resp.Status)
+	}
+	return nil
 }

@@ -35,6 +35,10 @@ const PathPeers = "/taxii/peers/"
 // line.
 const PathStatus = "/api/v1/status"
 
+// PathPurge deletes every stored block of the collection named by the
+// query parameter "collection": POST, operator only.
+const PathPurge = "/api/v1/purge"
+
 // listenHTTP binds the HTTP binding's listener, with TLS when configured.
 func (n *Node) listenHTTP(s *Settings) error {
 	if s.HTTP.Listen == "" {
@@ -170,6 +174,7 @@ func (n *Node) httpHandler() http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.registry(n), promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET "+PathStatus, n.serveStatus)
+	mux.HandleFunc("POST "+PathPurge, n.servePurge)
 	return mux
 }
 
@@ -333,4 +338,22 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+func (n *Node) servePurge(w http.ResponseWriter, r *http.Request) {
+	if id, err := n.authenticate(r); err != nil || id != trust.Operator {
+		http.Error(w, "operator token required", http.StatusUnauthorized)
+		return
+	}
+	coll := r.URL.Query().Get("collection")
+	if coll == "" {
+		http.Error(w, "name the collection", http.StatusBadRequest)
+		return
+	}
+	if err := n.store.DeleteCollection(r.Context(), coll); err != nil {
+		http.Error(w, "purge: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	n.log.Info("collection purged", "collection", coll)
+	fmt.Fprintln(w, "purged")
 }

@@ -52,11 +52,13 @@ func collectionCommand() *cli.Command {
 				Action: collectionList,
 			},
 			{
-				Name:      "delete",
-				Usage:     "stop serving a collection; its stored blocks stay until recreated or pruned",
+				Name: "delete",
+				Usage: "stop serving a collection; its stored blocks stay (and come back if it is created " +
+					"again) unless --purge deletes them",
 				ArgsUsage: "NAME",
-				Flags:     []cli.Flag{dirFlag},
-				Action:    collectionDelete,
+				Flags: []cli.Flag{dirFlag,
+					&cli.BoolFlag{Name: "purge", Usage: "also delete every stored block of the collection"}},
+				Action: collectionDelete,
 			},
 		},
 	}
@@ -195,7 +197,7 @@ func collectionDelete(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return editSettings(c, func(s *node.Settings) error {
+	err = editSettings(c, func(s *node.Settings) error {
 		i := slices.IndexFunc(s.Collections, func(cs node.CollectionSettings) bool { return cs.Name == name })
 		if i < 0 {
 			return usagef("collection delete: no collection %q", name)
@@ -218,4 +220,12 @@ func collectionDelete(c *cli.Context) error {
 		drop(&s.HTTP.Anonymous)
 		return nil
 	}, "collection %s deleted", name)
+	if err != nil || !c.Bool("purge") {
+		return err
+	}
+	if err := node.Purge(c.Context, c.String("dir"), name); err != nil {
+		return err
+	}
+	fmt.Printf("stored blocks of %s deleted\n", name)
+	return nil
 }
