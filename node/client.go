@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -395,4 +396,29 @@ func Purge(ctx context.Context, dir, collection string) error {
 		return fmt.Errorf("purge: HTTP %s", resp.Status)
 	}
 	return nil
+}
+
+// requestErrors are the status types that blame the request itself: what
+// was asked for does not exist or cannot be had, rather than the node or the
+// network failing.
+var requestErrors = []protocol.StatusType{
+	protocol.StatusBadMessage, protocol.StatusNotFound, protocol.StatusDestinationCollection,
+	protocol.StatusUnsupportedContent, protocol.StatusUnsupportedMessage, protocol.StatusUnsupportedProtocol,
+	protocol.StatusUnsupportedQuery, protocol.StatusUnsupportedCapability, protocol.StatusUnsupportedTargeting,
+	protocol.StatusUnsupportedTargetingID, protocol.StatusInvalidResponsePart, protocol.StatusUnauthorized,
+	protocol.StatusDenied,
+}
+
+// BadRequest reports whether err, from a client call, is the node's refusal
+// of what was asked (an unknown collection, a binding it does not take, a
+// right the caller lacks), as opposed to a failure.
+func BadRequest(err error) bool {
+	var se *protocol.StatusError
+	return errors.As(err, &se) && slices.Contains(requestErrors, se.Type)
+}
+
+// BadRequest reports whether the node refused the document for what it
+// asked, as opposed to failing.
+func (r PushResult) BadRequest() bool {
+	return slices.Contains(requestErrors, protocol.StatusType(r.Status))
 }

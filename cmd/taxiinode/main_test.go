@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,5 +136,44 @@ func TestReshareQueryCopied(t *testing.T) {
 	}
 	if err := node.CheckSettings(dir, s); err != nil {
 		t.Fatalf("settings refer to a query that is gone: %v", err)
+	}
+}
+
+// TestExitCodesWithNode: what the running node refuses for what was asked
+// exits 2; what it does exits 0.
+func TestExitCodesWithNode(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "n")
+	if _, err := node.Init(dir, node.InitOptions{P2PListen: []string{"/ip4/127.0.0.1/tcp/0"},
+		HTTPListen: "127.0.0.1:0"}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.New(node.Config{Dir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- n.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	doc := "../../testdata/stix1/stixproject.github.io/getting-started/sample-walkthrough/IP_Watchlist-1.2.xml"
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"push", []string{"push", "--dir", dir, doc}, 0},
+		{"push to no collection", []string{"push", "--dir", dir, "--collection", "nosuch", doc}, 2},
+		{"poll", []string{"poll", "--dir", dir}, 0},
+		{"poll of no collection", []string{"poll", "--dir", dir, "--collection", "nosuch"}, 2},
+		{"status", []string{"status", "--dir", dir}, 0},
+		{"discover", []string{"discover", "--dir", dir}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code, out := run(t, tt.args...); code != tt.want {
+				t.Errorf("taxiinode %s: exit %d, want %d\n%s", strings.Join(tt.args, " "), code, tt.want, out)
+			}
+		})
 	}
 }

@@ -106,9 +106,10 @@ func printSubscriptions(c *cli.Context, subs []node.Subscription) error {
 	return nil
 }
 
-// clientError marks errors about the user's input as usage errors.
+// clientError marks errors about the user's input, and the node's refusals
+// of what was asked, as usage errors.
 func clientError(err error) error {
-	if errors.Is(err, node.ErrBadInput) {
+	if errors.Is(err, node.ErrBadInput) || node.BadRequest(err) {
 		return usageError{err}
 	}
 	return err

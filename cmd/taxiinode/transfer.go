@@ -41,7 +41,7 @@ func pushCommand() *cli.Command {
 			if errors.Is(err, node.ErrBadInput) {
 				return usageError{err}
 			}
-			failed := 0
+			failed, refused := 0, 0
 			for _, r := range results {
 				fmt.Printf("%s\t%s\t%s", r.File, r.Binding, r.Status)
 				if r.Message != "" {
@@ -51,12 +51,18 @@ func pushCommand() *cli.Command {
 				if !r.Stored() {
 					failed++
 				}
+				if r.BadRequest() {
+					refused++
+				}
 			}
 			if err != nil {
 				return err
 			}
+			if refused > 0 {
+				return usagef("push: %d of %d documents refused", failed, len(results))
+			}
 			if failed > 0 {
-				return fmt.Errorf("push: %d of %d documents refused", failed, len(results))
+				return fmt.Errorf("push: %d of %d documents not stored", failed, len(results))
 			}
 			return nil
 		},
@@ -109,11 +115,8 @@ func poll(c *cli.Context) error {
 		rows = append(rows, row)
 		return nil
 	})
-	if errors.Is(err, node.ErrBadInput) {
-		return usageError{err}
-	}
 	if err != nil {
-		return err
+		return clientError(err)
 	}
 	if c.Bool("json") {
 		return printJSON(struct {
@@ -197,11 +200,8 @@ func discoverCommand() *cli.Command {
 				return settingsError(err)
 			}
 			services, err := cl.Discover(c.Context, c.String("peer"))
-			if errors.Is(err, node.ErrBadInput) {
-				return usageError{err}
-			}
 			if err != nil {
-				return err
+				return clientError(err)
 			}
 			if c.Bool("json") {
 				return printJSON(services)
