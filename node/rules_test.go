@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
+
+	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/taxiinode/taxiinode/protocol"
 )
@@ -202,5 +205,25 @@ func TestStalledClientCutOff(t *testing.T) {
 	io.Copy(io.Discard, conn) // returns when the node closes the connection
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("connection held for %v", d)
+	}
+}
+
+// TestPortTaken: a node cannot start on a libp2p port another node uses;
+// it would otherwise share it and take some of the other's connections.
+func TestPortTaken(t *testing.T) {
+	h := newHarness(t, nil)
+	var tcp string
+	for _, a := range h.n.Addrs() {
+		if transport, _ := ma.SplitLast(a); strings.Contains(transport.String(), "/tcp/") {
+			tcp = transport.String()
+		}
+	}
+	dir := t.TempDir()
+	if _, err := Init(dir, InitOptions{P2PListen: []string{tcp}, HTTPListen: "127.0.0.1:0"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := New(Config{Dir: dir, Logger: discardLogger()}); err == nil {
+		n.close()
+		t.Fatalf("a second node started on %s", tcp)
 	}
 }
