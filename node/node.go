@@ -85,9 +85,6 @@ type Node struct {
 	reloadMu sync.Mutex
 }
 
-// inlineContent is the content size under which blocks are stored inline.
-const inlineContent = 32 << 10
-
 // New opens the node in cfg.Dir: it loads the configuration and the key,
 // opens the store, and starts listening on the libp2p and HTTP addresses,
 // so that Addrs and HTTPAddr are known when it returns. Run serves.
@@ -134,10 +131,6 @@ func (n *Node) open(s *Settings) error {
 		Dir:    filepath.Join(n.dir, StoreDir),
 		Logger: n.log.With("component", "store"),
 		Now:    n.now,
-		// Typical content blocks (a few KB of STIX) stay in Badger's tree,
-		// so that a commit waits for one sync instead of two; larger ones
-		// go to the value log.
-		ValueThreshold: inlineContent,
 	})
 	if err != nil {
 		return err
