@@ -9,9 +9,11 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// batch writes new blocks within the writer goroutine. It tracks the
-// estimated size of its transaction, the change of each collection's
-// counter and the last label it handed out.
+// batch writes new blocks within the writer goroutine, in one transaction.
+// It tracks the estimated size of that transaction, the change of each
+// collection's counter and the last label it handed out. A batch of the
+// pipeline (see writer) also holds its puts, the hash index keys of the
+// blocks it adds and the batch in flight when it was opened.
 type batch struct {
 	s     *Store
 	w     *writer
@@ -21,22 +23,72 @@ type batch struct {
 	count int64
 	delta map[string]uint64
 	last  Label
+
+	// puts are the puts staged in the batch, and putSize and putCount the
+	// sum of their estimates (request.size and request.count).
+	puts     []*request
+	putSize  int64
+	putCount int64
+	// fresh maps the hash index key of each block the batch adds to the
+	// block's label; nil outside the pipeline.
+	fresh map[string]Label
+	// prior is the batch that was in flight when this one was opened. The
+	// snapshot of txn does not hold prior's blocks, so they are looked up
+	// in prior.fresh.
+	prior *batch
+	// stale is set when txn must not be committed: prior failed, or a put
+	// failed half way through staging.
+	stale bool
 }
 
 func (s *Store) newBatch(w *writer) *batch {
+	return s.batchIn(w, s.db.NewTransaction(true))
+}
+
+// batchIn returns a batch that writes in txn.
+func (s *Store) batchIn(w *writer, txn *badger.Txn) *batch {
 	return &batch{
 		s:     s,
 		w:     w,
-		txn:   s.db.NewTransaction(true),
+		txn:   txn,
 		now:   s.now(),
 		delta: make(map[string]uint64),
 	}
 }
 
+// stage adds the blocks of put r to the batch. On error the transaction may
+// hold part of r.
+func (b *batch) stage(r *request) error {
+	for i := range r.blocks {
+		res, err := b.add(&r.blocks[i])
+		if err != nil {
+			return err
+		}
+		r.results[i] = res
+	}
+	b.puts = append(b.puts, r)
+	b.putSize += r.size
+	b.putCount += r.count
+	return nil
+}
+
+// fits reports whether put r can join the batch without taking it over
+// the limits of one transaction.
+func (b *batch) fits(r *request) bool {
+	return len(b.puts) < maxGroup &&
+		b.putSize+r.size <= b.s.maxTxnSize && b.putCount+r.count <= b.s.maxTxnCount
+}
+
 // add stores pb unless its collection already holds its content hash, in
-// which case it returns the existing label.
+// which case it returns the existing label. A block of the prior batch
+// counts as held: that batch is durable before this one is.
 func (b *batch) add(pb *pendingBlock) (PutResult, error) {
 	hk := hashKey(pb.collection, pb.hash)
+	if b.prior != nil {
+		if l, ok := b.prior.fresh[string(hk)]; ok {
+			return PutResult{Label: l, Hash: pb.hash, Duplicate: true}, nil
+		}
+	}
 	l, err := getLabel(b.txn, hk)
 	if err == nil {
 		return PutResult{Label: l, Hash: pb.hash, Duplicate: true}, nil
@@ -62,6 +114,9 @@ func (b *batch) add(pb *pendingBlock) (PutResult, error) {
 	b.count += count
 	b.delta[pb.collection]++
 	b.last = l
+	if b.fresh != nil {
+		b.fresh[string(hk)] = l
+	}
 	return PutResult{Label: l, Hash: pb.hash}, nil
 }
 
@@ -76,21 +131,38 @@ func (b *batch) flush() error {
 	return nil
 }
 
-// commit adds the counter changes and the new watermark to the current
-// transaction, commits it and publishes the watermark.
-func (b *batch) commit() error {
+// seal adds the counter changes and the new watermark to the transaction.
+// It records the new counters in the writer's cache; whoever sees the
+// transaction fail resets that cache.
+func (b *batch) seal() error {
 	for coll, n := range b.delta {
-		if err := addCount(b.txn, coll, int64(n)); err != nil {
+		c, err := b.w.count(b.txn, coll)
+		if err != nil {
 			return err
 		}
+		if err := b.txn.Set(collectionKey(coll), encodeUint(c+n)); err != nil {
+			return dbErr(err)
+		}
+		b.w.counts[coll] = c + n
 	}
 	if b.last > 0 {
 		if err := b.txn.Set(keyWatermark, encodeLabel(b.last)); err != nil {
 			return dbErr(err)
 		}
 	}
-	if err := b.txn.Commit(); err != nil {
-		return dbErr(err)
+	return nil
+}
+
+// commit seals the batch, commits it, waiting for the sync, and publishes
+// the watermark.
+func (b *batch) commit() error {
+	err := b.seal()
+	if err == nil {
+		err = dbErr(b.txn.Commit())
+	}
+	if err != nil {
+		b.w.resetCounts()
+		return err
 	}
 	if b.last > 0 {
 		b.s.watermark.Store(int64(b.last))
@@ -99,7 +171,8 @@ func (b *batch) commit() error {
 }
 
 // addCount changes a collection's block counter by delta, removing the
-// collection record when it reaches zero.
+// collection record when it reaches zero. The caller resets the writer's
+// counter cache.
 func addCount(txn *badger.Txn, coll string, delta int64) error {
 	key := collectionKey(coll)
 	n, err := getUintOrZero(txn, key)
@@ -183,7 +256,7 @@ func (s *Store) recover() (*writer, error) {
 	if err := s.discardAbove(w); err != nil {
 		return nil, fmt.Errorf("remove an interrupted put: %w", err)
 	}
-	return &writer{floor: w}, nil
+	return newWriter(w), nil
 }
 
 // discardAbove removes the blocks with labels above w in the collections

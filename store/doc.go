@@ -17,9 +17,12 @@
 // read content.
 //
 // Durability: Badger runs with synchronous writes, so a Put that returned
-// nil has reached the disk. One writer goroutine groups the puts waiting at
-// the same moment into one transaction, which is how the store stays fast
-// with a sync per commit. A put too large for one transaction is written in
-// several, above a watermark that keeps it invisible until its last
-// transaction; Open removes what a crash left of such a put.
+// nil has reached the disk. One writer goroutine groups concurrent puts
+// into batches of one transaction each, which is how the store stays fast
+// with a sync per commit, and pipelines them: while Badger writes and syncs
+// one batch, the next one takes the puts that arrive, and it is handed
+// over as soon as the first is durable. A put too large for one
+// transaction is written on its own, in several, above a watermark that
+// keeps it invisible until its last transaction; Open removes what a crash
+// left of such a put.
 package store

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -11,10 +9,10 @@ import (
 
 // Group commit limits.
 const (
-	// maxGroup is the most puts grouped into one commit.
+	// maxGroup is the most puts in one batch of the pipeline.
 	maxGroup = 1024
-	// groupLinger is the longest the writer waits for more puts before a
-	// commit; a fraction of the time of one sync.
+	// groupLinger is the longest the writer waits for more puts before it
+	// hands a batch to an idle disk; a fraction of the time of one sync.
 	groupLinger = 250 * time.Microsecond
 )
 
@@ -45,6 +43,21 @@ type pendingBlock struct {
 }
 
 // writer is the state owned by the writer goroutine.
+//
+// Puts go through a pipeline of two batches, each one transaction. The
+// flight batch has been handed to Badger, which writes and syncs it; the
+// open batch takes the puts that arrive meanwhile: it looks up their
+// hashes, labels their blocks and stages their records. When flight lands,
+// open is handed over at once, so one sync follows the other and the work
+// of a batch overlaps the sync of the batch before it.
+//
+// The open batch writes in a transaction opened just before flight was
+// handed over (Badger opens no transaction while a commit is in progress),
+// so its snapshot lacks flight's blocks: it finds them in flight's fresh
+// hashes and its counters in the counts cache. It reads no key that flight
+// writes, so Badger sees no conflict. Labels are handed out in the order
+// batches land, and a batch is acknowledged, and the watermark raised to
+// its last label, only once it is durable.
 type writer struct {
 	// floor is the highest label handed out, committed or not, so that no
 	// label is ever handed out twice in this process.
@@ -53,8 +66,40 @@ type writer struct {
 	// removed; every later change fails with it until the store is
 	// reopened (Open removes them).
 	broken error
-	// lastGroup is the number of puts in the previous group.
-	lastGroup int
+	// counts caches the block counter of collections that batches changed,
+	// as it will be once every batch handed to Badger has landed. It is
+	// reset after a failed write and after changes outside batches.
+	counts map[string]uint64
+
+	// flight is the batch Badger is writing, nil if none; landed receives
+	// its outcome.
+	flight *batch
+	landed chan error
+	// open is the batch taking puts while flight is written, nil if none.
+	open *batch
+	// spare is the transaction for the next open batch, opened just before
+	// flight was handed over; nil when used or useless.
+	spare *badger.Txn
+	// carry is a put taken that does not fit open: it waits for the next
+	// batch, and no other put is taken meanwhile.
+	carry *request
+
+	// lastSize is the number of puts of the last batch handed to Badger.
+	// With nothing in flight, an open batch smaller than that waits up to
+	// groupLinger (linger fires) for the callers of that batch to come
+	// back: without it, callers settle into alternating small and large
+	// batches, each costing a sync. lingered is set once linger fired.
+	lastSize int
+	linger   *time.Timer
+	lingered bool
+}
+
+func newWriter(floor Label) *writer {
+	return &writer{
+		floor:  floor,
+		counts: make(map[string]uint64),
+		landed: make(chan error, 1),
+	}
 }
 
 // nextLabel returns max(now, floor+1µs) and raises the floor to it.
@@ -62,6 +107,27 @@ func (w *writer) nextLabel(now time.Time) Label {
 	l := max(LabelOf(now), w.floor+1)
 	w.floor = l
 	return l
+}
+
+// count returns the counter of coll as the batches handed to Badger leave
+// it: from the cache, else as txn reads it.
+func (w *writer) count(txn *badger.Txn, coll string) (uint64, error) {
+	if n, ok := w.counts[coll]; ok {
+		return n, nil
+	}
+	n, err := getUintOrZero(txn, collectionKey(coll))
+	return n, dbErr(err)
+}
+
+// resetCounts empties the counter cache.
+func (w *writer) resetCounts() { clear(w.counts) }
+
+// dropSpare discards the spare transaction, if any.
+func (w *writer) dropSpare() {
+	if w.spare != nil {
+		w.spare.Discard()
+		w.spare = nil
+	}
 }
 
 // submit hands req to the writer and waits for its answer. Once the writer
@@ -91,30 +157,149 @@ func finish(req *request, err error) {
 	close(req.done)
 }
 
-// writeLoop serves requests until quit is closed. Puts that are waiting
-// when the writer gets to them go into one transaction and one sync.
+// writeLoop serves requests until quit is closed. It takes requests into
+// the open batch while a batch is in flight, and hands the open batch over
+// as soon as nothing is.
 func (s *Store) writeLoop(w *writer) {
 	defer close(s.writerDone)
-	var next *request
 	for {
-		req := next
-		next = nil
-		if req == nil {
-			select {
-			case req = <-s.reqs:
-			case <-s.quit:
+		reqs := s.reqs
+		if w.carry != nil {
+			reqs = nil
+		}
+		var linger <-chan time.Time
+		if w.linger != nil {
+			linger = w.linger.C
+		}
+		select {
+		case req := <-reqs:
+			s.take(w, req)
+			s.advance(w)
+		case <-linger:
+			w.lingered = true
+			s.advance(w)
+		case err := <-w.landed:
+			s.land(w, err)
+			s.advance(w)
+		case <-s.quit:
+			s.settle(w)
+			return
+		}
+	}
+}
+
+// take accepts one request: a put joins the open batch, anything else
+// runs once every batch has landed.
+func (s *Store) take(w *writer, req *request) {
+	switch {
+	case req.op != nil:
+		s.settle(w)
+		s.runOp(w, req)
+		w.resetCounts()
+		return
+	case req.ctx.Err() != nil:
+		finish(req, req.ctx.Err())
+		return
+	case w.broken != nil:
+		finish(req, w.broken)
+		return
+	case s.tooBig(req):
+		s.putAlone(w, req)
+		return
+	case w.open != nil && !w.open.fits(req):
+		w.carry = req
+		return
+	}
+	if w.open == nil {
+		w.open = s.openBatch(w)
+	}
+	if err := w.open.stage(req); err != nil {
+		// The transaction may hold part of req: the batch is written
+		// again without it, and req alone.
+		w.open.stale = true
+		s.putAlone(w, req)
+	}
+}
+
+// openBatch starts a batch of the pipeline, in the spare transaction when
+// a batch is in flight.
+func (s *Store) openBatch(w *writer) *batch {
+	txn := w.spare
+	w.spare = nil
+	if txn == nil {
+		txn = s.db.NewTransaction(true)
+	}
+	b := s.batchIn(w, txn)
+	b.fresh = make(map[string]Label)
+	b.prior = w.flight
+	return b
+}
+
+// fill takes the requests already waiting, without blocking, until one
+// does not fit the open batch.
+func (s *Store) fill(w *writer) {
+	for w.carry == nil {
+		select {
+		case req := <-s.reqs:
+			s.take(w, req)
+		default:
+			return
+		}
+	}
+}
+
+// advance hands the open batch to Badger, with the requests waiting, once
+// nothing is in flight, and starts a new batch with the carried put.
+func (s *Store) advance(w *writer) {
+	for {
+		switch {
+		case w.carry != nil && w.open == nil:
+			req := w.carry
+			w.carry = nil
+			s.take(w, req)
+		case w.flight == nil && w.open != nil:
+			s.fill(w)
+			if w.open == nil {
+				continue // fill took an operation, which settled the batch
+			}
+			if w.waits() {
 				return
 			}
+			s.launch(w)
+		default:
+			return
 		}
-		if req.op != nil {
-			s.runOp(w, req)
-			continue
-		}
-		var group []*request
-		group, next = s.gather(w, req)
-		w.lastGroup = len(group)
-		s.putGroup(w, group)
 	}
+}
+
+// waits reports whether the open batch should wait for more puts before it
+// goes to an idle disk, and starts the linger timer if so.
+func (w *writer) waits() bool {
+	if w.carry != nil || w.lingered || len(w.open.puts) >= w.lastSize {
+		return false
+	}
+	if w.linger == nil {
+		w.linger = time.NewTimer(groupLinger)
+	}
+	return true
+}
+
+// settle lands every batch and the carried put: afterwards nothing is in
+// progress and the writer may commit on its own.
+func (s *Store) settle(w *writer) {
+	for w.flight != nil || w.open != nil || w.carry != nil {
+		switch {
+		case w.flight != nil:
+			s.land(w, <-w.landed)
+		case w.open != nil:
+			s.launch(w)
+		default:
+			req := w.carry
+			w.carry = nil
+			s.take(w, req)
+		}
+	}
+	w.dropSpare()
 }
 
 // runOp runs an exclusive operation unless its caller has gone.
@@ -129,200 +314,7 @@ func (s *Store) runOp(w *writer, req *request) {
 	}
 }
 
-// gather collects the puts already waiting behind first, as long as they
-// fit one transaction. A request that does not fit is returned as carry.
-// When the previous group was larger than what is waiting, gather lingers
-// up to groupLinger for the callers of that group to come back: without
-// that, callers settle into alternating small and large groups.
-func (s *Store) gather(w *writer, first *request) (group []*request, carry *request) {
-	group = []*request{first}
-	if s.tooBig(first) {
-		return group, nil
-	}
-	size, count := first.size, first.count
-	var linger <-chan time.Time
-	for len(group) < maxGroup {
-		var r *request
-		select {
-		case r = <-s.reqs:
-		default:
-			if len(group) >= w.lastGroup {
-				return group, nil
-			}
-			if linger == nil {
-				t := time.NewTimer(groupLinger)
-				defer t.Stop()
-				linger = t.C
-			}
-			select {
-			case r = <-s.reqs:
-			case <-linger:
-				return group, nil
-			}
-		}
-		if r.op != nil || size+r.size > s.maxTxnSize || count+r.count > s.maxTxnCount {
-			return group, r
-		}
-		group = append(group, r)
-		size += r.size
-		count += r.count
-	}
-	return group, nil
-}
-
 // tooBig reports whether a put needs more than one transaction.
 func (s *Store) tooBig(r *request) bool {
 	return r.size > s.maxTxnSize || r.count > s.maxTxnCount
-}
-
-// putGroup stores a group of puts in one transaction. If that fails, each
-// put is tried alone so that one bad put does not fail the others.
-func (s *Store) putGroup(w *writer, group []*request) {
-	live := group[:0]
-	for _, r := range group {
-		switch {
-		case r.ctx.Err() != nil:
-			finish(r, r.ctx.Err())
-		case w.broken != nil:
-			finish(r, w.broken)
-		default:
-			live = append(live, r)
-		}
-	}
-	if len(live) == 0 {
-		return
-	}
-	if len(live) > 1 {
-		if err := s.commitPuts(w, live); err == nil {
-			for _, r := range live {
-				finish(r, nil)
-			}
-			return
-		}
-	}
-	for _, r := range live {
-		finish(r, s.putOne(w, r))
-	}
-}
-
-// putOne stores one put, in several transactions if it needs them.
-func (s *Store) putOne(w *writer, r *request) error {
-	if s.tooBig(r) {
-		return s.putLarge(w, r)
-	}
-	err := s.commitPuts(w, []*request{r})
-	if errors.Is(err, ErrTooLarge) {
-		return s.putLarge(w, r)
-	}
-	return err
-}
-
-// commitPuts stores puts in one transaction and raises the watermark.
-func (s *Store) commitPuts(w *writer, puts []*request) error {
-	b := s.newBatch(w)
-	defer b.txn.Discard()
-	for _, r := range puts {
-		for i := range r.blocks {
-			res, err := b.add(&r.blocks[i])
-			if err != nil {
-				return err
-			}
-			r.results[i] = res
-		}
-	}
-	return b.commit()
-}
-
-// chunkCommitted, when set, is called after each intermediate transaction
-// of a large put. The crash test uses it to kill a process half way.
-var chunkCommitted func()
-
-// putLarge stores a put too large for one transaction. Its blocks are
-// written in several transactions with labels above the watermark, which
-// keeps them invisible; the last transaction raises the watermark. A record
-// of the collections involved lets Open remove the blocks if the process
-// dies half way.
-func (s *Store) putLarge(w *writer, r *request) error {
-	err := s.writeLarge(w, r)
-	if err == nil {
-		return nil
-	}
-	if cerr := s.discardAbove(Label(s.watermark.Load())); cerr != nil {
-		w.broken = fmt.Errorf("%w: cleanup after a failed put: %v", ErrStorage, cerr)
-		s.log.Error("store needs a reopen", "err", w.broken)
-	}
-	return err
-}
-
-// writeLarge writes the parts of a large put, then, in a last transaction
-// of its own, the counters, the watermark and the removal of the pending
-// record.
-func (s *Store) writeLarge(w *writer, r *request) error {
-	if err := s.markPending(r.colls); err != nil {
-		return err
-	}
-	b := s.newBatch(w)
-	defer func() { b.txn.Discard() }()
-	for i := range r.blocks {
-		size, count := s.blockCost(&r.blocks[i])
-		if b.size+size > s.maxTxnSize || b.count+count > s.maxTxnCount {
-			if err := b.flush(); err != nil {
-				return err
-			}
-			if chunkCommitted != nil {
-				chunkCommitted()
-			}
-		}
-		res, err := b.add(&r.blocks[i])
-		if err != nil {
-			return err
-		}
-		r.results[i] = res
-	}
-	if err := b.flush(); err != nil {
-		return err
-	}
-	if err := b.txn.Delete(keyPending); err != nil {
-		return dbErr(err)
-	}
-	return b.commit()
-}
-
-// markPending records, durably, the collections that a large put is about
-// to write to, merged with any record left by an earlier failure.
-func (s *Store) markPending(colls []string) error {
-	err := s.db.Update(func(txn *badger.Txn) error {
-		names, err := readPending(txn)
-		if err != nil {
-			return err
-		}
-		seen := make(map[string]bool, len(names))
-		for _, n := range names {
-			seen[n] = true
-		}
-		for _, c := range colls {
-			if !seen[c] {
-				names = append(names, c)
-			}
-		}
-		return txn.Set(keyPending, encodeNames(names))
-	})
-	return dbErr(err)
-}
-
-// readPending returns the collections of the pending put record, if any.
-func readPending(txn *badger.Txn) ([]string, error) {
-	item, err := txn.Get(keyPending)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	err = item.Value(func(v []byte) error {
-		names, err = decodeNames(v)
-		return err
-	})
-	return names, err
 }
