@@ -206,6 +206,9 @@ func checkRoundsIncrease(t *testing.T, acks []ack) {
 	}
 }
 
+// crashWriters is the number of goroutines putting in the crash child.
+const crashWriters = 16
+
 // TestCrashChild is the child of TestCrashRecovery; it does nothing unless
 // crashDirEnv is set.
 func TestCrashChild(t *testing.T) {
@@ -223,8 +226,10 @@ func TestCrashChild(t *testing.T) {
 		_, _ = os.Stdout.WriteString("chunk\n")
 		out.Unlock()
 	}
+	// Many writers keep a batch in flight and the next one open when the
+	// kill comes.
 	var wg sync.WaitGroup
-	for w := range 8 {
+	for w := range crashWriters {
 		wg.Go(func() {
 			for i := 0; ; i++ {
 				blocks := crashBlocks(w, i)
@@ -255,7 +260,7 @@ func TestCrashChild(t *testing.T) {
 // than one transaction (their contents stay below the value threshold, so
 // they count in full); the others make small puts of fresh content, some
 // spanning collections, some from a small pool of contents that recur
-// across runs.
+// across writers and runs, so that copies meet in consecutive batches.
 func crashBlocks(w, i int) []NewBlock {
 	tag := fmt.Sprintf("%d-%d-%d", os.Getpid(), w, i)
 	switch {
