@@ -28,8 +28,9 @@ func benchFiller() []byte {
 	return f
 }
 
-// inlineOptions keeps 4 KB contents in Badger's tree, as the node opens
-// its store, so that a commit syncs the write-ahead log only.
+// inlineOptions keeps 4 KB contents in Badger's tree rather than its value
+// log, so that a commit syncs the write-ahead log only; the default
+// options cost a second sync, of the value log, per commit.
 var inlineOptions = Options{ValueThreshold: 32 << 10}
 
 // BenchmarkPutSequential measures durable puts of one 4 KB block from one
@@ -40,12 +41,12 @@ func BenchmarkPutSequential(b *testing.B) { benchPut(b, 1, Options{}) }
 // from 16 goroutines.
 func BenchmarkPutConcurrent16(b *testing.B) { benchPut(b, 16, Options{}) }
 
-// BenchmarkPutInlineSequential is BenchmarkPutSequential with the node's
-// options.
+// BenchmarkPutInlineSequential is BenchmarkPutSequential with contents in
+// the tree.
 func BenchmarkPutInlineSequential(b *testing.B) { benchPut(b, 1, inlineOptions) }
 
-// BenchmarkPutInlineConcurrent16 is BenchmarkPutConcurrent16 with the
-// node's options.
+// BenchmarkPutInlineConcurrent16 is BenchmarkPutConcurrent16 with
+// contents in the tree.
 func BenchmarkPutInlineConcurrent16(b *testing.B) { benchPut(b, 16, inlineOptions) }
 
 // benchPut measures durable puts of one 4 KB block each from the given
