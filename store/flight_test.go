@@ -93,11 +93,10 @@ func TestDuplicateOfABatchInFlight(t *testing.T) {
 	s := openStore(t, Options{})
 	launched, release := holdFlights(t, false)
 	for wait := time.Millisecond; wait <= time.Second; wait *= 2 {
-		tag := wait.String()
-		first := putAsync(context.Background(), s, newBlock("c", "same "+tag))
+		coll := "c" + wait.String() // each attempt in a collection of its own
+		first := putAsync(context.Background(), s, newBlock(coll, "same"))
 		<-launched
-		second := putBehindFlight(s, wait, release,
-			newBlock("c", "other "+tag), newBlock("c", "same "+tag))
+		second := putBehindFlight(s, wait, release, newBlock(coll, "other"), newBlock(coll, "same"))
 		a := <-first
 		select {
 		case b := <-second:
@@ -115,7 +114,7 @@ func TestDuplicateOfABatchInFlight(t *testing.T) {
 		if b.res[0].Duplicate || !b.res[1].Duplicate || b.res[1].Label != a.res[0].Label {
 			t.Fatalf("second put %+v, want new then duplicate of %d", b.res, a.res[0].Label)
 		}
-		if n, err := s.Count(context.Background(), "c", Range{}); err != nil || n != 2 {
+		if n, err := s.Count(context.Background(), coll, Range{}); err != nil || n != 2 {
 			t.Errorf("Count = %d, %v; want 2", n, err)
 		}
 		return
