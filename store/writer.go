@@ -55,9 +55,10 @@ type pendingBlock struct {
 // handed over (Badger opens no transaction while a commit is in progress),
 // so its snapshot lacks flight's blocks: it finds them in flight's fresh
 // hashes and its counters in the counts cache. It reads no key that flight
-// writes, so Badger sees no conflict. Labels are handed out in the order
-// batches land, and a batch is acknowledged, and the watermark raised to
-// its last label, only once it is durable.
+// writes, so Badger sees no conflict. Batches land in the order they are
+// handed over, which is the order of their labels, and a batch is
+// acknowledged, and the watermark raised to its last label, only once it
+// is durable.
 type writer struct {
 	// floor is the highest label handed out, committed or not, so that no
 	// label is ever handed out twice in this process.
