@@ -41,6 +41,9 @@ type Client struct {
 	http    *http.Client
 }
 
+// clientIdleConns is how many idle connections to its node a Client keeps.
+const clientIdleConns = 32
+
 // NewClient returns a client of the node whose data directory is dir.
 //
 // When the configuration file does not parse, the client still reaches a
@@ -72,14 +75,18 @@ func NewClient(dir string) (*Client, error) {
 	if running, err := os.ReadFile(filepath.Join(dir, AddrFile)); err == nil {
 		addr = dialable(strings.TrimSpace(string(running)))
 	}
-	hc := &http.Client{Timeout: 5 * time.Minute}
+	// A client shared by concurrent pushes keeps a connection per push in
+	// flight; the default transport keeps two and dials the others anew.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = clientIdleConns
 	if scheme == "https" {
 		pinned, err := pinnedTLS(dir, s.HTTP.TLSCert)
 		if err != nil {
 			return nil, err
 		}
-		hc.Transport = &http.Transport{TLSClientConfig: pinned}
+		tr.TLSClientConfig = pinned
 	}
+	hc := &http.Client{Timeout: 5 * time.Minute, Transport: tr}
 	maxBody := s.HTTP.MaxBodySize
 	if maxBody <= 0 {
 		maxBody = httpbinding.DefaultMaxBodySize
