@@ -161,8 +161,11 @@ func finish(req *request, err error) {
 // TODO: every commit waits for Badger's two syncs, of the value log and of
 // its write-ahead log (about 0.5 ms on this project's reference disk),
 // which caps durable puts near 2,000 a second one at a time and near
-// 11,000 a second from 16 writers; a commit log of the store's own, on a
-// preallocated file with one fdatasync per batch, would lift both.
+// 11,000 a second from 16 writers. A commit log of the store's own, on a
+// preallocated file with one fdatasync per batch beside an unsynced Badger
+// commit, doubled both in a prototype; it also needs checkpoints around
+// exclusive operations, replay on Open, and value-log GC kept from deleting
+// a file before the entries it moved are synced.
 // writeLoop serves requests until quit is closed. It takes requests into
 // the open batch while a batch is in flight, and hands the open batch over
 // as soon as nothing is.
