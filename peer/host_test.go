@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -296,6 +298,69 @@ func TestGossipNeedsRights(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if a.rec.count() != 0 || a.Stats().Ignored != 0 {
 		t.Fatalf("gossip from b reached a (%d stored, %d ignored)", a.rec.count(), a.Stats().Ignored)
+	}
+}
+
+// gossipOver publishes n messages from a on topic feed and waits until b
+// has decided on all of them; it returns how many b took and throttled.
+func gossipOver(t *testing.T, a, b *testHost, n int, text string) (taken, throttled int) {
+	t.Helper()
+	join(t, "feed", a, b)
+	eventually(t, func() error {
+		if len(a.TopicPeers("feed")) == 0 {
+			return errors.New("b not on a's topic")
+		}
+		return nil
+	})
+	for i := range n {
+		if err := a.Publish(context.Background(), "feed", inbox(t, fmt.Sprintf("%s %d", text, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, func() error {
+		if got := b.rec.count() + int(b.Stats().Throttled); got != n {
+			return fmt.Errorf("b decided on %d of %d messages", got, n)
+		}
+		return nil
+	})
+	return b.rec.count(), int(b.Stats().Throttled)
+}
+
+// TestGossipRateLimit: a peer relaying more messages than its limit allows
+// has the excess ignored (catch-up polls it later), counted as throttled.
+func TestGossipRateLimit(t *testing.T) {
+	a := newTestHost(t, nil)
+	b := newTestHost(t, func(c *Config) { c.Limits = Limits{GossipRate: 0.5, GossipBurst: 3} })
+	befriend(a, b, true, true)
+	taken, throttled := gossipOver(t, a, b, 10, "message")
+	// The burst, and at most one more if publishing took two seconds.
+	if taken < 3 || taken > 4 || throttled < 6 {
+		t.Fatalf("%d taken, %d throttled; want the burst of 3 taken and the rest throttled", taken, throttled)
+	}
+}
+
+// TestGossipByteLimit: the byte budget holds as well, and a message it
+// refuses costs none of the message budget.
+func TestGossipByteLimit(t *testing.T) {
+	a := newTestHost(t, nil)
+	const maxSize = 2048
+	b := newTestHost(t, func(c *Config) {
+		c.MaxGossipSize = maxSize
+		c.Limits = Limits{GossipRate: 0.001, GossipBurst: 100, GossipBytesRate: 1}
+	})
+	befriend(a, b, true, true)
+	// Each message carries 1,500 bytes of text: the byte bucket (one
+	// byte a second, burst one maximum message and a byte) holds one.
+	text := strings.Repeat("x", 1500)
+	if n := len(inbox(t, text+" 0")); n > maxSize || 2*n <= maxSize+1 {
+		t.Fatalf("a message is %d bytes: the test needs one, not two, per %d", n, maxSize+1)
+	}
+	taken, throttled := gossipOver(t, a, b, 5, text)
+	if taken != 1 || throttled != 4 {
+		t.Fatalf("%d taken, %d throttled; want 1 and 4", taken, throttled)
+	}
+	if got := b.limits.of(a.ID()).gossip.Tokens(); got < 98 {
+		t.Fatalf("%.0f message tokens left of 100: refused messages took some", got)
 	}
 }
 

@@ -90,14 +90,20 @@ func (l *limiter) allowRequest(p ID, _ int) (time.Duration, bool) {
 }
 
 // allowGossip takes the tokens for one gossip message of size bytes relayed
-// by p.
+// by p, from both buckets or from neither.
 func (l *limiter) allowGossip(p ID, size int) bool {
 	b := l.of(p)
 	now := time.Now()
-	if !b.gossip.AllowN(now, 1) {
+	r := b.gossip.ReserveN(now, 1)
+	if !r.OK() || r.DelayFrom(now) > 0 {
+		r.CancelAt(now)
 		return false
 	}
-	return b.gossipBytes.AllowN(now, size)
+	if !b.gossipBytes.AllowN(now, size) {
+		r.CancelAt(now)
+		return false
+	}
+	return true
 }
 
 // forget drops the buckets of a peer that is no longer trusted.
