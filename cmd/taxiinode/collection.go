@@ -22,7 +22,7 @@ func collectionCommand() *cli.Command {
 				Flags: []cli.Flag{dirFlag,
 					&cli.StringFlag{Name: "description", Usage: "what the collection holds"},
 					&cli.StringFlag{Name: "type", Value: "DATA_FEED", Usage: "DATA_FEED or DATA_SET"},
-					&cli.StringSliceFlag{Name: "accept", Usage: "content binding the collection takes (repeatable; default all)"},
+					&cli.StringSliceFlag{Name: "accept", Usage: "content binding the collection takes, as BINDING or BINDING#SUBTYPE (repeatable; default all)"},
 					&cli.BoolFlag{Name: "reshare", Usage: "re-share content from peers under this node's name (hub)"},
 					&cli.StringFlag{Name: "reshare-query", Usage: "file with a Default Query filtering what is re-shared"},
 					&cli.DurationFlag{Name: "max-age", Usage: "drop blocks older than this (0 keeps all)"},
@@ -36,7 +36,7 @@ func collectionCommand() *cli.Command {
 				ArgsUsage: "NAME",
 				Flags: []cli.Flag{dirFlag,
 					&cli.StringFlag{Name: "description", Usage: "what the collection holds"},
-					&cli.StringSliceFlag{Name: "accept", Usage: "content bindings the collection takes (replaces the list)"},
+					&cli.StringSliceFlag{Name: "accept", Usage: "content binding the collection takes, as BINDING or BINDING#SUBTYPE (repeatable; replaces the list)"},
 					&cli.BoolFlag{Name: "accept-all", Usage: "take every content binding"},
 					&cli.BoolFlag{Name: "reshare", Usage: "re-share content from peers under this node's name (hub)"},
 					&cli.StringFlag{Name: "reshare-query", Usage: "file with a Default Query filtering what is re-shared (copied into the data directory; empty removes the filter)"},
@@ -94,9 +94,7 @@ func collectionCreate(c *cli.Context) error {
 		}
 		cs.ReshareQuery = path
 	}
-	for _, b := range c.StringSlice("accept") {
-		cs.Accept = append(cs.Accept, node.BindingSettings{Binding: b})
-	}
+	cs.Accept = acceptFlag(c)
 	return editSettings(c, func(s *node.Settings) error {
 		if _, ok := s.Collection(name); ok {
 			return usagef("collection create: %q exists", name)
@@ -120,10 +118,7 @@ func collectionUpdate(c *cli.Context) error {
 			cs.Description = c.String("description")
 		}
 		if c.IsSet("accept") || c.Bool("accept-all") {
-			cs.Accept = nil
-			for _, b := range c.StringSlice("accept") {
-				cs.Accept = append(cs.Accept, node.BindingSettings{Binding: b})
-			}
+			cs.Accept = acceptFlag(c)
 		}
 		if c.IsSet("reshare") {
 			cs.Reshare = c.Bool("reshare")
@@ -172,7 +167,12 @@ func collectionList(c *cli.Context) error {
 	for _, col := range s.Collections {
 		var accepts []string
 		for _, b := range col.Accept {
-			accepts = append(accepts, b.Binding)
+			if len(b.Subtypes) == 0 {
+				accepts = append(accepts, b.Binding)
+			}
+			for _, st := range b.Subtypes {
+				accepts = append(accepts, b.Binding+subtypeMark+st)
+			}
 		}
 		blocks, ok := counts[col.Name]
 		if !ok {
@@ -228,4 +228,32 @@ func collectionDelete(c *cli.Context) error {
 	}
 	fmt.Printf("stored blocks of %s deleted\n", name)
 	return nil
+}
+
+// subtypeMark separates a content binding from a subtype in --accept.
+const subtypeMark = "#"
+
+// acceptFlag returns the bindings of the --accept flags, each BINDING (every
+// subtype) or BINDING#SUBTYPE, with a binding's subtypes gathered in one
+// entry. A binding also given without a subtype takes every subtype.
+// Settings.Validate checks that each is a URI.
+func acceptFlag(c *cli.Context) []node.BindingSettings {
+	var accept []node.BindingSettings
+	all := map[string]bool{}
+	for _, v := range c.StringSlice("accept") {
+		binding, subtype, hasSubtype := strings.Cut(v, subtypeMark)
+		i := slices.IndexFunc(accept, func(b node.BindingSettings) bool { return b.Binding == binding })
+		if i < 0 {
+			accept = append(accept, node.BindingSettings{Binding: binding})
+			i = len(accept) - 1
+		}
+		switch {
+		case !hasSubtype:
+			all[binding] = true
+			accept[i].Subtypes = nil
+		case !all[binding] && !slices.Contains(accept[i].Subtypes, subtype):
+			accept[i].Subtypes = append(accept[i].Subtypes, subtype)
+		}
+	}
+	return accept
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -157,6 +159,7 @@ func TestExitCodesWithNode(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 
 	doc := "../../testdata/stix1/stixproject.github.io/getting-started/sample-walkthrough/IP_Watchlist-1.2.xml"
+	const stranger = "12D3KooWAh8njc7Dj6EV5pdxXDHoKQa1D8uBByuV44vPur4T1ihd"
 	tests := []struct {
 		name string
 		args []string
@@ -168,6 +171,10 @@ func TestExitCodesWithNode(t *testing.T) {
 		{"poll of no collection", []string{"poll", "--dir", dir, "--collection", "nosuch"}, 2},
 		{"status", []string{"status", "--dir", dir}, 0},
 		{"discover", []string{"discover", "--dir", dir}, 0},
+		// A valid peer ID that the configuration does not list.
+		{"poll of an untrusted peer", []string{"poll", "--dir", dir, "--peer", stranger}, 2},
+		{"subscribe to an untrusted peer", []string{"subscribe", "--dir", dir, "--peer", stranger}, 2},
+		{"discover an untrusted peer", []string{"discover", "--dir", dir, "--peer", stranger}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,5 +182,73 @@ func TestExitCodesWithNode(t *testing.T) {
 				t.Errorf("taxiinode %s: exit %d, want %d\n%s", strings.Join(tt.args, " "), code, tt.want, out)
 			}
 		})
+	}
+}
+
+// TestAcceptSubtypes: --accept takes a binding with every subtype, or
+// BINDING#SUBTYPE for one of them (MSG-10, GEN-11, case S13), and collection list
+// shows them the same way.
+func TestAcceptSubtypes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "n")
+	if _, err := node.Init(dir, node.InitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		stix   = "urn:stix.mitre.org:xml:1.1.1"
+		json   = "urn:stix.mitre.org:json:2.1"
+		subA   = "urn:example:subtype:indicators"
+		subB   = "urn:example:subtype:incidents"
+		create = "create"
+	)
+	tests := []struct {
+		name   string
+		accept []string
+		want   []node.BindingSettings
+		list   string
+	}{
+		{"one subtype", []string{stix + "#" + subA},
+			[]node.BindingSettings{{Binding: stix, Subtypes: []string{subA}}},
+			stix + "#" + subA},
+		{"two subtypes and another binding", []string{stix + "#" + subA, json, stix + "#" + subB},
+			[]node.BindingSettings{{Binding: stix, Subtypes: []string{subA, subB}}, {Binding: json}},
+			stix + "#" + subA + "," + stix + "#" + subB + "," + json},
+		{"every subtype wins", []string{stix + "#" + subA, stix, stix + "#" + subB},
+			[]node.BindingSettings{{Binding: stix}},
+			stix},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name := fmt.Sprintf("c%d", i)
+			args := []string{"collection", create, "--dir", dir}
+			for _, a := range tt.accept {
+				args = append(args, "--accept", a)
+			}
+			if code, _ := run(t, append(args, name)...); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			s, err := node.LoadSettings(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ := s.Collection(name)
+			if !reflect.DeepEqual(c.Accept, tt.want) {
+				t.Errorf("accept %+v, want %+v", c.Accept, tt.want)
+			}
+			_, out := run(t, "collection", "list", "--dir", dir)
+			shown := ""
+			for _, line := range strings.Split(out, "\n") {
+				if f := strings.Fields(line); len(f) > 3 && f[0] == name {
+					shown = f[3]
+				}
+			}
+			if shown != tt.list {
+				t.Errorf("collection list shows %q, want %q", shown, tt.list)
+			}
+		})
+	}
+	for _, bad := range []string{stix + "#", "#" + subA, stix + "#not a uri"} {
+		if code, _ := run(t, "collection", create, "--dir", dir, "--accept", bad, "bad"); code != 2 {
+			t.Errorf("--accept %q: exit %d, want 2", bad, code)
+		}
 	}
 }
