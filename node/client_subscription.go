@@ -16,8 +16,10 @@ type Subscription struct {
 	Collection string `json:"collection"`
 	Status     string `json:"status"`
 	// Push is where content is pushed, empty for a subscriber that polls.
-	Push  string `json:"push,omitempty"`
-	Query bool   `json:"query"`
+	Push string `json:"push,omitempty"`
+	// Query tells whether a Default Query selects the content; nil when
+	// the answer did not carry the subscription's parameters.
+	Query *bool `json:"query,omitempty"`
 }
 
 // Subscribe asks a trusted peer to push a collection's new content to this
@@ -108,7 +110,10 @@ func (c *Client) manage(ctx context.Context, p peer.ID, m *protocol.Subscription
 			if s.PushParameters != nil {
 				sub.Push = s.PushParameters.Address
 			}
-			sub.Query = s.Parameters != nil && s.Parameters.Query != nil
+			if s.Parameters != nil {
+				q := s.Parameters.Query != nil
+				sub.Query = &q
+			}
 			out = append(out, sub)
 		}
 		if len(out) == 0 && m.Action != protocol.ActionStatus {

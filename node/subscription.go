@@ -31,7 +31,7 @@ func (n *Node) manageSubscription(ctx context.Context, caller trust.Identity,
 		if err != nil {
 			return nil, err
 		}
-		resp.Subscriptions = []protocol.SubscriptionInstance{n.instance(ctx, sub, true)}
+		resp.Subscriptions = []protocol.SubscriptionInstance{n.instance(ctx, sub)}
 	case protocol.ActionUnsubscribe:
 		inst, err := n.unsubscribe(ctx, caller, c, m.SubscriptionID)
 		if err != nil {
@@ -43,14 +43,14 @@ func (n *Node) manageSubscription(ctx context.Context, caller trust.Identity,
 		if err != nil {
 			return nil, err
 		}
-		resp.Subscriptions = []protocol.SubscriptionInstance{n.instance(ctx, sub, false)}
+		resp.Subscriptions = []protocol.SubscriptionInstance{n.instance(ctx, sub)}
 	case protocol.ActionStatus:
 		subs, err := n.subscriptionStatus(ctx, caller, c, m.SubscriptionID)
 		if err != nil {
 			return nil, err
 		}
 		for _, s := range subs {
-			resp.Subscriptions = append(resp.Subscriptions, n.instance(ctx, s, true))
+			resp.Subscriptions = append(resp.Subscriptions, n.instance(ctx, s))
 		}
 	default:
 		return nil, protocol.Errorf(protocol.StatusBadMessage, "unknown action %q", m.Action)
@@ -273,16 +273,16 @@ func (n *Node) subscriptionStatus(ctx context.Context, caller trust.Identity, c 
 	return mine, nil
 }
 
-// instance describes a subscription in a response (MSG-62).
-func (n *Node) instance(ctx context.Context, s *store.Subscription, withParams bool) protocol.SubscriptionInstance {
+// instance describes a subscription in a response (MSG-62), with its
+// parameters whatever the action: STATUS must carry them, the others may,
+// and a subscriber then sees what it paused or resumed.
+func (n *Node) instance(ctx context.Context, s *store.Subscription) protocol.SubscriptionInstance {
+	p := s.Parameters
 	inst := protocol.SubscriptionInstance{
 		Status:         s.Status,
 		SubscriptionID: s.ID,
 		PushParameters: s.Push,
-	}
-	if withParams {
-		p := s.Parameters
-		inst.Parameters = &p
+		Parameters:     &p,
 	}
 	for _, ep := range n.endpoints(ctx) {
 		inst.PollInstances = append(inst.PollInstances, contact(ep, protocol.ServicePoll))

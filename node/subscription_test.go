@@ -108,15 +108,25 @@ func TestSubscriptionRules(t *testing.T) {
 		return manage(t, h, &protocol.SubscriptionManagementRequest{Action: a, CollectionName: "open",
 			SubscriptionID: id})
 	}
-	// Rule 6: pausing twice and resuming twice are harmless.
+	// Rule 6: pausing twice and resuming twice are harmless. The answers
+	// carry the parameters too (MSG-62 allows it), so that a subscriber
+	// sees what it paused.
 	for _, a := range []protocol.Action{protocol.ActionPause, protocol.ActionPause} {
-		if s := wantManaged(t, action(a, id)).Subscriptions[0]; s.Status != protocol.SubscriptionPaused {
+		s := wantManaged(t, action(a, id)).Subscriptions[0]
+		if s.Status != protocol.SubscriptionPaused {
 			t.Errorf("%s: status %s", a, s.Status)
+		}
+		if s.Parameters == nil || len(s.Parameters.ContentBindings) != 2 {
+			t.Errorf("%s answer lacks the parameters: %+v", a, s.Parameters)
 		}
 	}
 	for _, a := range []protocol.Action{protocol.ActionResume, protocol.ActionResume} {
-		if s := wantManaged(t, action(a, id)).Subscriptions[0]; s.Status == protocol.SubscriptionPaused {
+		s := wantManaged(t, action(a, id)).Subscriptions[0]
+		if s.Status == protocol.SubscriptionPaused {
 			t.Errorf("%s: still paused", a)
+		}
+		if s.Parameters == nil || len(s.Parameters.ContentBindings) != 2 {
+			t.Errorf("%s answer lacks the parameters: %+v", a, s.Parameters)
 		}
 	}
 	// Rule 7: PAUSE, RESUME or STATUS of an unknown ID.

@@ -97,7 +97,11 @@ func printSubscriptions(c *cli.Context, subs []node.Subscription) error {
 	}
 	t := newTable("ID", "COLLECTION", "STATUS", "PUSH TO", "QUERY")
 	for _, s := range subs {
-		t.row(s.ID, s.Collection, s.Status, s.Push, yesNo(s.Query))
+		q := "-"
+		if s.Query != nil {
+			q = yesNo(*s.Query)
+		}
+		t.row(s.ID, s.Collection, s.Status, s.Push, q)
 	}
 	t.flush()
 	if len(subs) == 0 {
