@@ -252,7 +252,13 @@ func (n *Node) servePeerProxy(ctx context.Context, r *httpbinding.Request) proto
 		return n.status(r.Message, protocol.Errorf(protocol.StatusBadMessage, "bad peer ID %q", idText))
 	}
 	resp, err := n.host.Request(ctx, id, r.Message)
-	if err != nil {
+	switch {
+	case errors.Is(err, peer.ErrNotTrusted):
+		// The operator named a peer the configuration does not list: a
+		// mistake in the request, not a failure of the network.
+		return n.status(r.Message, protocol.Errorf(protocol.StatusNotFound,
+			"%s is not a trusted peer (taxiinode peer list)", id))
+	case err != nil:
 		return n.status(r.Message, protocol.Errorf(protocol.StatusNetworkError, "peer %s: %v", id, err))
 	}
 	return resp
