@@ -49,16 +49,18 @@ func peerCommand() *cli.Command {
 				Action:    peerRemove,
 			},
 			{
-				Name:   "grant",
-				Usage:  "give a peer rights on collections",
-				Flags:  append([]cli.Flag{dirFlag, nameFlag}, rights...),
-				Action: func(c *cli.Context) error { return peerRights(c, true) },
+				Name:      "grant",
+				ArgsUsage: "[NAME]",
+				Usage:     "give a peer rights on collections",
+				Flags:     append([]cli.Flag{dirFlag, nameFlag}, rights...),
+				Action:    func(c *cli.Context) error { return peerRights(c, true) },
 			},
 			{
-				Name:   "revoke",
-				Usage:  "take rights on collections from a peer",
-				Flags:  append([]cli.Flag{dirFlag, nameFlag}, rights...),
-				Action: func(c *cli.Context) error { return peerRights(c, false) },
+				Name:      "revoke",
+				ArgsUsage: "[NAME]",
+				Usage:     "take rights on collections from a peer",
+				Flags:     append([]cli.Flag{dirFlag, nameFlag}, rights...),
+				Action:    func(c *cli.Context) error { return peerRights(c, false) },
 			},
 		},
 	}
@@ -141,7 +143,7 @@ func nameArg(c *cli.Context) (string, error) {
 		return "", usagef("%s: give the name once, as --name or as the argument", cmdName(c))
 	}
 	if name == "" {
-		return "", usagef("%s: --name is required", cmdName(c))
+		return "", usagef("%s: name it, with --name NAME or as the last argument", cmdName(c))
 	}
 	return name, nil
 }
