@@ -39,6 +39,10 @@ type batch struct {
 	// stale is set when txn must not be committed: prior failed, or a put
 	// failed half way through staging.
 	stale bool
+	// logged is set for the batches of the pipeline with a journal: every
+	// write also goes to record, the journal record of the batch.
+	logged bool
+	record []byte
 }
 
 func (s *Store) newBatch(w *writer) *batch {
@@ -105,8 +109,8 @@ func (b *batch) add(pb *pendingBlock) (PutResult, error) {
 		{hk, encodeLabel(l)},
 	}
 	for _, e := range entries {
-		if err := b.txn.Set(e.k, e.v); err != nil {
-			return PutResult{}, dbErr(err)
+		if err := b.set(e.k, e.v); err != nil {
+			return PutResult{}, err
 		}
 	}
 	size, count := b.s.blockCost(pb)
@@ -140,15 +144,27 @@ func (b *batch) seal() error {
 		if err != nil {
 			return err
 		}
-		if err := b.txn.Set(collectionKey(coll), encodeUint(c+n)); err != nil {
-			return dbErr(err)
+		if err := b.set(collectionKey(coll), encodeUint(c+n)); err != nil {
+			return err
 		}
 		b.w.counts[coll] = c + n
 	}
 	if b.last > 0 {
-		if err := b.txn.Set(keyWatermark, encodeLabel(b.last)); err != nil {
-			return dbErr(err)
+		if err := b.set(keyWatermark, encodeLabel(b.last)); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// set writes a key in the batch's transaction and, if the batch is
+// logged, in its journal record.
+func (b *batch) set(key, value []byte) error {
+	if err := b.txn.Set(key, value); err != nil {
+		return dbErr(err)
+	}
+	if b.logged {
+		b.record = appendEntry(b.record, key, value)
 	}
 	return nil
 }
@@ -288,6 +304,9 @@ func (s *Store) discardAbove(w Label) error {
 	err = s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyPending) })
 	if err != nil {
 		return dbErr(err)
+	}
+	if err := s.syncAll(); err != nil {
+		return err
 	}
 	s.log.Warn("interrupted put removed", "blocks", removed, "collections", len(names))
 	return nil

@@ -29,9 +29,9 @@ func benchFiller() []byte {
 }
 
 // inlineOptions keeps 4 KB contents in Badger's tree rather than its value
-// log, so that a commit syncs the write-ahead log only; the default
-// options cost a second sync, of the value log, per commit.
-var inlineOptions = Options{ValueThreshold: 32 << 10}
+// log, with Badger syncing each commit, so that a commit syncs the
+// write-ahead log only, where the value log costs a second sync.
+var inlineOptions = Options{ValueThreshold: 32 << 10, NoJournal: true}
 
 // BenchmarkPutSequential measures durable puts of one 4 KB block from one
 // goroutine.
@@ -40,6 +40,14 @@ func BenchmarkPutSequential(b *testing.B) { benchPut(b, 1, Options{}) }
 // BenchmarkPutConcurrent16 measures durable puts of one 4 KB block each
 // from 16 goroutines.
 func BenchmarkPutConcurrent16(b *testing.B) { benchPut(b, 16, Options{}) }
+
+// BenchmarkPutNoJournalSequential is BenchmarkPutSequential with Badger
+// syncing every commit itself.
+func BenchmarkPutNoJournalSequential(b *testing.B) { benchPut(b, 1, Options{NoJournal: true}) }
+
+// BenchmarkPutNoJournalConcurrent16 is BenchmarkPutConcurrent16 with
+// Badger syncing every commit itself.
+func BenchmarkPutNoJournalConcurrent16(b *testing.B) { benchPut(b, 16, Options{NoJournal: true}) }
 
 // BenchmarkPutInlineSequential is BenchmarkPutSequential with contents in
 // the tree.

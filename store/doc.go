@@ -16,13 +16,15 @@
 // Metadata and content are separate keyspaces: ScanMeta and Count never
 // read content.
 //
-// Durability: Badger runs with synchronous writes, so a Put that returned
-// nil has reached the disk. One writer goroutine groups concurrent puts
-// into batches of one transaction each, which is how the store stays fast
-// with a sync per commit, and pipelines them: while Badger writes and syncs
-// one batch, the next one takes the puts that arrive, and it is handed
-// over as soon as the first is durable. A put too large for one
-// transaction is written on its own, in several, above a watermark that
-// keeps it invisible until its last transaction; Open removes what a crash
-// left of such a put.
+// Durability: a Put that returned nil has reached the disk. One writer
+// goroutine groups concurrent puts into batches of one transaction each and
+// pipelines them: while one batch is written, the next one takes the puts
+// that arrive, and it is handed over as soon as the first is durable.
+// Badger commits a batch without syncing while the store's journal, a
+// commit log on a preallocated file, appends the batch's writes and syncs
+// them with one fdatasync; Open replays the journal (journal.go). Every
+// other change is followed by a sync of all of Badger's logs. A put too
+// large for one transaction is written on its own, in several, above a
+// watermark that keeps it invisible until its last transaction; Open
+// removes what a crash left of such a put.
 package store

@@ -99,7 +99,10 @@ func (s *Store) markPending(colls []string) error {
 		}
 		return txn.Set(keyPending, encodeNames(names))
 	})
-	return dbErr(err)
+	if err != nil {
+		return dbErr(err)
+	}
+	return s.syncAll()
 }
 
 // readPending returns the collections of the pending put record, if any.

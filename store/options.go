@@ -63,6 +63,14 @@ type Options struct {
 	// SweepInterval is how often Run removes expired result sets (default
 	// one minute).
 	SweepInterval time.Duration
+	// JournalSize is the size in bytes of the store's commit log (default
+	// 32 MiB), used when the file is created; a full journal costs a
+	// checkpoint. See journal.go.
+	JournalSize int64
+	// NoJournal has Badger sync every commit itself, instead of the
+	// journal syncing each batch: two syncs per commit instead of one,
+	// and none in parallel with Badger's work. For comparison.
+	NoJournal bool
 }
 
 // withDefaults returns o with every unset knob at its default.
@@ -81,6 +89,7 @@ func (o Options) withDefaults() Options {
 		{&o.ValueThreshold, DefaultValueThreshold},
 		{&o.ValueLogFileSize, DefaultValueLogFileSize},
 		{&o.BlockCacheSize, DefaultBlockCacheSize},
+		{&o.JournalSize, DefaultJournalSize},
 	}
 	for _, d := range defaults {
 		if *d.field <= 0 {
@@ -89,6 +98,7 @@ func (o Options) withDefaults() Options {
 	}
 	if o.InMemory {
 		o.ValueThreshold = inMemoryValueThreshold
+		o.NoJournal = true
 	}
 	if o.GCInterval <= 0 {
 		o.GCInterval = DefaultGCInterval
@@ -99,9 +109,11 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// badgerOptions translates o (with defaults applied) for Badger. Writes are
-// synchronous: every commit reaches the disk before it returns, including
-// the rewrites of value log garbage collection.
+// badgerOptions translates o (with defaults applied) for Badger. With the
+// journal, Badger does not sync its commits: the journal makes batches of
+// puts durable and syncAll everything else (see journal.go). Without it,
+// every commit reaches the disk before it returns, including the rewrites
+// of value log garbage collection.
 func (o Options) badgerOptions() (badger.Options, error) {
 	dir := o.Dir
 	if o.InMemory {
@@ -111,7 +123,7 @@ func (o Options) badgerOptions() (badger.Options, error) {
 	}
 	bo := badger.DefaultOptions(dir).
 		WithInMemory(o.InMemory).
-		WithSyncWrites(!o.InMemory).
+		WithSyncWrites(!o.InMemory && o.NoJournal).
 		WithMemTableSize(o.MemTableSize).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(2).

@@ -13,7 +13,8 @@ import (
 // ttl. The data is opaque to the store; a second call with the same id
 // replaces it. It returns an error wrapping ErrInvalid for a malformed id
 // or a ttl that is not positive, and ErrTooLarge for data over
-// MaxContentSize.
+// MaxContentSize. Result sets are not synced: a crash may lose one, and a
+// Poll Fulfillment then finds it gone.
 func (s *Store) PutResult(ctx context.Context, id string, data []byte, ttl time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -32,7 +33,7 @@ func (s *Store) PutResult(ctx context.Context, id string, data []byte, ttl time.
 	}
 
 	expiry := LabelOf(s.now().Add(ttl))
-	err = s.update(func(txn *badger.Txn) error {
+	err = s.updateVolatile(func(txn *badger.Txn) error {
 		if err := txn.Set(resultKey(spaceResultData, id), data); err != nil {
 			return err
 		}
@@ -101,7 +102,7 @@ func (s *Store) sweepResults(ctx context.Context) (int, error) {
 	removed := 0
 	for _, id := range expired {
 		gone := false
-		err := s.update(func(txn *badger.Txn) error {
+		err := s.updateVolatile(func(txn *badger.Txn) error {
 			gone = false
 			expiry, err := getLabel(txn, resultKey(spaceResultExpiry, id))
 			if err == nil && expiry > now {
