@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"golang.org/x/net/netutil"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/taxiinode/taxiinode/peer"
@@ -53,9 +52,6 @@ func (n *Node) listenHTTP(s *Settings) error {
 		maxConns = 512
 	}
 	n.httpAddr = ln.Addr().String()
-	// The limit wraps the TCP listener, under TLS, so that net/http still
-	// sees TLS connections.
-	ln = netutil.LimitListener(ln, maxConns)
 	if s.HTTP.TLSCert != "" {
 		cfg, err := n.tlsConfig(s.HTTP)
 		if err != nil {
@@ -65,7 +61,7 @@ func (n *Node) listenHTTP(s *Settings) error {
 		ln = tls.NewListener(ln, cfg)
 		n.tls = true
 	}
-	n.httpLn = ln
+	n.httpLn = newConnLimit(ln, maxConns)
 	n.publicURL = strings.TrimRight(s.HTTP.PublicURL, "/")
 	if host, _, _ := net.SplitHostPort(s.HTTP.Listen); !isLoopback(host) && s.HTTP.TLSCert == "" {
 		n.log.Warn("the TAXII HTTP binding listens beyond this machine without TLS", "http", n.httpAddr)
@@ -133,6 +129,7 @@ func (n *Node) serveHTTP(g *errgroup.Group) (stop func()) {
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      10 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
+		ConnState:         n.httpLn.ConnState,
 	}
 	g.Go(func() error {
 		if err := srv.Serve(n.httpLn); !errors.Is(err, http.ErrServerClosed) {

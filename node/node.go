@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -65,7 +64,7 @@ type Node struct {
 	now       func() time.Time
 	onStored  func(Stored)
 
-	httpLn    net.Listener
+	httpLn    *connLimit
 	httpAddr  string
 	publicURL string
 	tls       bool
