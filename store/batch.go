@@ -256,9 +256,11 @@ func (s *Store) blockCost(pb *pendingBlock) (size, count int64) {
 	return size, 3
 }
 
-// recover reads the watermark and removes the blocks of a put that a
-// crash interrupted. It returns the writer state to start with.
-func (s *Store) recover() (*writer, error) {
+// recover reads the watermark and removes what a crash left above it: the
+// blocks of an interrupted put, and those of the batch that was in flight
+// when the journal's last record was written (replayed holds the replayed
+// records). It returns the writer state to start with.
+func (s *Store) recover(replayed [][]byte) (*writer, error) {
 	var w Label
 	err := s.db.View(func(txn *badger.Txn) error {
 		var err error
@@ -271,6 +273,11 @@ func (s *Store) recover() (*writer, error) {
 	s.watermark.Store(int64(w))
 	if err := s.discardAbove(w); err != nil {
 		return nil, fmt.Errorf("remove an interrupted put: %w", err)
+	}
+	if len(replayed) > 0 {
+		if err := s.discardUnlogged(w, replayed); err != nil {
+			return nil, fmt.Errorf("remove an unacknowledged batch: %w", err)
+		}
 	}
 	return newWriter(w), nil
 }
@@ -290,15 +297,10 @@ func (s *Store) discardAbove(w Label) error {
 	}
 	removed := 0
 	for _, coll := range names {
-		for {
-			n, err := s.removeBlocks(coll, removal{from: w + 1, before: math.MaxInt64})
-			if err != nil {
-				return err
-			}
-			removed += n
-			if n < removeChunk {
-				break
-			}
+		n, err := s.removeAbove(coll, w, false)
+		removed += n
+		if err != nil {
+			return err
 		}
 	}
 	err = s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyPending) })
@@ -310,4 +312,61 @@ func (s *Store) discardAbove(w Label) error {
 	}
 	s.log.Warn("interrupted put removed", "blocks", removed, "collections", len(names))
 	return nil
+}
+
+// discardUnlogged removes the blocks above w, the watermark the journal's
+// replay put back. Badger commits a batch while its journal record is
+// written, so a crash can leave in Badger's files a batch whose record is
+// missing: never acknowledged, it must go whole, or its hash index entries
+// would have later copies of its blocks refused as duplicates. Replay put
+// back the counters of the collections its records wrote, which do not
+// count that batch; the others still do.
+func (s *Store) discardUnlogged(w Label, replayed [][]byte) error {
+	restored := make(map[string]bool)
+	for _, rec := range replayed {
+		err := eachEntry(rec, func(key, _ []byte) error {
+			if len(key) > 0 && key[0] == spaceCollection {
+				restored[string(key)] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	var names []string
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		names, err = collectionNames(txn)
+		return err
+	})
+	if err != nil {
+		return dbErr(err)
+	}
+	removed := 0
+	for _, coll := range names {
+		n, err := s.removeAbove(coll, w, !restored[string(collectionKey(coll))])
+		removed += n
+		if err != nil {
+			return err
+		}
+	}
+	if removed > 0 {
+		s.log.Warn("unacknowledged batch removed", "blocks", removed)
+	}
+	return nil
+}
+
+// removeAbove removes every block of coll labelled above w, counted says
+// whether they are in the collection's counter, and returns how many it
+// removed.
+func (s *Store) removeAbove(coll string, w Label, counted bool) (int, error) {
+	removed := 0
+	for {
+		n, err := s.removeBlocks(coll, removal{from: w + 1, before: math.MaxInt64, counted: counted})
+		removed += n
+		if err != nil || n < removeChunk {
+			return removed, err
+		}
+	}
 }

@@ -17,7 +17,10 @@ import (
 // without syncing; the batch's writes are appended to the journal and
 // synced with one fdatasync, in parallel with Badger's commit, and the
 // puts are acknowledged once both are done. Open replays the journal into
-// Badger, so a put acknowledged before a crash is there after it.
+// Badger, so a put acknowledged before a crash is there after it. A batch
+// Badger committed but whose record was not complete is not acknowledged:
+// replay puts back the watermark of the last record, and Open removes the
+// blocks above it (discardUnlogged).
 //
 // A checkpoint makes everything Badger holds durable in its own files
 // (syncAll) and then empties the journal by starting a new epoch. Writes

@@ -341,3 +341,60 @@ func TestGarbageCollectionKeepsFilesUntilSynced(t *testing.T) {
 		t.Fatalf("a kept block is unreadable after collection: %v", err)
 	}
 }
+
+// TestReplayDropsTheBatchTheJournalMissed: a process killed while a batch
+// is in flight can leave that batch committed in Badger's files (written,
+// not synced, so kept by the page cache) while its journal record was never
+// written. The batch was not acknowledged. Replaying the journal puts back
+// the watermark and counters of the last batch it holds; the batch beyond
+// must go whole, or its blocks would stay in the hash index, uncounted,
+// and every later copy of them would be refused as a duplicate.
+func TestReplayDropsTheBatchTheJournalMissed(t *testing.T) {
+	opts := Options{MemTableSize: 4 << 20, ValueLogFileSize: 1 << 20}
+	live := t.TempDir()
+	opts.Dir = live
+	s := openStore(t, opts)
+	kept := mustPut(t, s, newBlock("coll", "<kept/>"), newBlock("other", "<kept/>"))
+	journalBefore := filepath.Join(t.TempDir(), journalName)
+	copyFile(t, filepath.Join(live, journalName), journalBefore)
+	// "fresh" has no block before the missed batch: no replayed record
+	// puts its counter back.
+	lost := []NewBlock{newBlock("coll", "<missed/>"), newBlock("other", "<missed/>"),
+		newBlock("fresh", "<missed/>")}
+	mustPut(t, s, lost...)
+
+	// The crash: Badger's files hold both batches, the journal the first.
+	crashed := t.TempDir()
+	copyDir(t, live, crashed)
+	copyFile(t, journalBefore, filepath.Join(crashed, journalName))
+	opts.Dir = crashed
+	r := openStore(t, opts)
+
+	ctx := context.Background()
+	if r.LastLabel() != kept[1].Label {
+		t.Errorf("watermark %v, want %v", r.LastLabel(), kept[1].Label)
+	}
+	for _, coll := range []string{"coll", "other"} {
+		if n, err := r.Count(ctx, coll, Range{}); err != nil || n != 1 {
+			t.Errorf("%s: count %d, %v; want 1", coll, n, err)
+		}
+		if got := scanLabels(t, r, coll, Range{}); len(got) != 1 {
+			t.Errorf("%s: scan finds %d blocks, want 1", coll, len(got))
+		}
+	}
+	if n, err := r.Count(ctx, "fresh", Range{}); err != nil || n != 0 {
+		t.Errorf("fresh: count %d, %v; want 0", n, err)
+	}
+	// The missed batch can be stored again, as new.
+	res := mustPut(t, r, lost...)
+	for i, pr := range res {
+		if pr.Duplicate {
+			t.Errorf("block %d of the missed batch refused as a duplicate", i)
+		}
+	}
+	for coll, want := range map[string]uint64{"coll": 2, "other": 2, "fresh": 1} {
+		if n, err := r.Count(ctx, coll, Range{}); err != nil || n != want {
+			t.Errorf("%s: count %d, %v after storing again; want %d", coll, n, err, want)
+		}
+	}
+}

@@ -292,16 +292,24 @@ func (s *Store) Collections(ctx context.Context) ([]string, error) {
 	}
 	var names []string
 	err := s.view(func(txn *badger.Txn, _ Label) error {
-		prefix := []byte{spaceCollection}
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		for it.Rewind(); it.ValidForPrefix(prefix); it.Next() {
-			names = append(names, string(it.Item().Key()[1:]))
-		}
-		return nil
+		var err error
+		names, err = collectionNames(txn)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("collections: %w", dbErr(err))
+	}
+	return names, nil
+}
+
+// collectionNames lists the collections with a counter in txn's snapshot.
+func collectionNames(txn *badger.Txn) ([]string, error) {
+	prefix := []byte{spaceCollection}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	var names []string
+	for it.Rewind(); it.ValidForPrefix(prefix); it.Next() {
+		names = append(names, string(it.Item().Key()[1:]))
 	}
 	return names, nil
 }

@@ -106,17 +106,18 @@ func Open(opts Options) (*Store, error) {
 // start replays the journal, repairs the traces of an interrupted put and
 // empties the journal, and returns the writer state to start with.
 func (s *Store) start() (*writer, error) {
+	var records [][]byte
 	if !s.opts.NoJournal {
-		j, records, err := openJournal(s.opts.Dir, s.opts.JournalSize)
+		var err error
+		s.journal, records, err = openJournal(s.opts.Dir, s.opts.JournalSize)
 		if err != nil {
 			return nil, fmt.Errorf("%w: journal: %v", ErrStorage, err)
 		}
-		s.journal = j
 		if err := s.replay(records); err != nil {
 			return nil, err
 		}
 	}
-	w, err := s.recover()
+	w, err := s.recover(records)
 	if err != nil {
 		return nil, err
 	}
