@@ -29,7 +29,10 @@ func (s *Store) launch(w *writer) {
 		s.putEach(w, b.puts)
 		return
 	}
-	logged := s.journal != nil
+	// A batch of duplicates writes nothing: it has no record to log and
+	// nothing to sync.
+	logged := s.journal != nil && len(b.record) > 0
+	oversized := false
 	if logged && !s.journal.fits(len(b.record)) {
 		if err := s.checkpoint(); err != nil {
 			s.breakWriter(w, err)
@@ -42,6 +45,7 @@ func (s *Store) launch(w *writer) {
 		// once committed; the journal being empty, no replay can undo
 		// what it writes.
 		logged = s.journal.fits(len(b.record))
+		oversized = !logged
 	}
 	// The spare is opened first: once b is handed over, Badger opens no
 	// transaction until b has landed.
@@ -61,7 +65,7 @@ func (s *Store) launch(w *writer) {
 			}
 			landed <- s.touchdown(b, err)
 		})
-	case s.journal != nil:
+	case oversized:
 		commitAsync(b.txn, func(err error) {
 			if err == nil {
 				if serr := s.syncAll(); serr != nil {

@@ -191,7 +191,12 @@ func (j *journal) fits(n int) bool {
 func (j *journal) empty() bool { return j.off == journalStart }
 
 // append writes one record and syncs it. The caller checked that it fits.
+// An empty payload is refused: its zero length would read as the end of
+// the journal, hiding every record after it.
 func (j *journal) append(payload []byte) error {
+	if len(payload) == 0 {
+		return errors.New("empty journal record")
+	}
 	n := recordHeader + len(payload)
 	if cap(j.buf) < n {
 		j.buf = make([]byte, 0, n)

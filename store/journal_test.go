@@ -398,3 +398,37 @@ func TestReplayDropsTheBatchTheJournalMissed(t *testing.T) {
 		}
 	}
 }
+
+// TestJournalSkipsBatchesWithoutWrites: a batch of duplicates writes
+// nothing. Its journal record would be empty, and a zero length is where
+// replay stops: the batches after it would be lost to a crash although
+// acknowledged.
+func TestJournalSkipsBatchesWithoutWrites(t *testing.T) {
+	opts := Options{MemTableSize: 4 << 20, ValueLogFileSize: 1 << 20}
+	live := t.TempDir()
+	opts.Dir = live
+	s := openStore(t, opts)
+	first := mustPut(t, s, newBlock("coll", "<first/>"))
+	if res := mustPut(t, s, newBlock("coll", "<first/>")); !res[0].Duplicate {
+		t.Fatal("the second put of the same content was not a duplicate")
+	}
+	after := mustPut(t, s, newBlock("coll", "<after/>"))
+
+	// What a SIGKILL leaves: Badger's pages and the journal as written.
+	crashed := t.TempDir()
+	copyDir(t, live, crashed)
+	if n := len(journalRecords(t, crashed)); n != 2 {
+		t.Errorf("the journal holds %d records, want 2: one per batch that wrote", n)
+	}
+	opts.Dir = crashed
+	r := openStore(t, opts)
+	if r.LastLabel() != after[0].Label {
+		t.Errorf("watermark %v, want %v", r.LastLabel(), after[0].Label)
+	}
+	if got := scanLabels(t, r, "coll", Range{}); len(got) != 2 || got[0] != first[0].Label || got[1] != after[0].Label {
+		t.Errorf("labels %v after the crash, want %v and %v", got, first[0].Label, after[0].Label)
+	}
+	if n, err := r.Count(context.Background(), "coll", Range{}); err != nil || n != 2 {
+		t.Errorf("count %d, %v; want 2", n, err)
+	}
+}
