@@ -54,11 +54,17 @@ func inspect(w http.ResponseWriter, r *http.Request, limit int64) exchange {
 
 // readBody reads the body of r, but never more than limit bytes.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
+	body := http.MaxBytesReader(w, r.Body, limit)
+	if r.ContentLength < 0 || r.ContentLength > limit {
+		return io.ReadAll(body)
+	}
+	// The announced length sizes the buffer, which then never grows;
+	// net/http ends the body there, and a shorter one is an error.
+	buf := make([]byte, r.ContentLength)
+	if _, err := io.ReadFull(body, buf); err != nil {
 		return nil, err
 	}
-	return data, nil
+	return buf, nil
 }
 
 // requestID returns the message ID of the request, from the decoded message
