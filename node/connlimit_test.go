@@ -85,3 +85,40 @@ func TestConnLimitWaitsForBusyConnections(t *testing.T) {
 		t.Fatalf("the third request was served %d times after a slot freed, want 1", len(entered))
 	}
 }
+
+// Closing the listener ends an Accept that waits for a slot, so that the
+// server stops even while every connection is busy.
+func TestConnLimitCloseEndsWaitingAccept(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newConnLimit(ln, 1)
+	busy, other := net.Pipe()
+	defer busy.Close()
+	defer other.Close()
+	l.ConnState(busy, http.StateNew)
+	l.ConnState(busy, http.StateActive)
+	accepted := make(chan error, 1)
+	go func() {
+		c, err := l.Accept()
+		if c != nil {
+			c.Close()
+		}
+		accepted <- err
+	}()
+	select {
+	case err := <-accepted:
+		t.Fatalf("Accept returned (%v) while the only slot was busy", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	l.Close()
+	select {
+	case err := <-accepted:
+		if err == nil {
+			t.Error("Accept after Close returned a connection")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Accept still waits 5 s after Close")
+	}
+}
