@@ -283,10 +283,23 @@ func (s *Settings) Validate() error {
 	if err := s.validateCollections(); err != nil {
 		return err
 	}
-	if s.Poll.MaxPartBlocks < 0 || s.Poll.MaxPartBytes < 0 || s.Poll.ResultTTL < 0 ||
-		s.CatchUp.Interval < 0 || s.HTTP.MaxBodySize < 0 || s.HTTP.MaxConnections < 0 ||
-		s.HTTP.ReadTimeout < 0 || s.P2P.MaxGossipSize < 0 || s.P2P.MaxFrameSize < 0 {
-		return errors.New("a size, count or duration is negative")
+	for _, f := range []struct {
+		name  string
+		value int64
+	}{
+		{"poll.max_part_blocks", int64(s.Poll.MaxPartBlocks)},
+		{"poll.max_part_bytes", int64(s.Poll.MaxPartBytes)},
+		{"poll.result_ttl", int64(s.Poll.ResultTTL)},
+		{"catchup.interval", int64(s.CatchUp.Interval)},
+		{"http.max_body_size", int64(s.HTTP.MaxBodySize)},
+		{"http.max_connections", int64(s.HTTP.MaxConnections)},
+		{"http.read_timeout", int64(s.HTTP.ReadTimeout)},
+		{"p2p.max_gossip_size", int64(s.P2P.MaxGossipSize)},
+		{"p2p.max_frame_size", int64(s.P2P.MaxFrameSize)},
+	} {
+		if f.value < 0 {
+			return fmt.Errorf("%s: must not be negative", f.name)
+		}
 	}
 	if d := s.Inbox.DefaultCollection; d != "" {
 		if _, ok := s.Collection(d); !ok {

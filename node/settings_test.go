@@ -3,6 +3,7 @@ package node
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -63,6 +64,26 @@ func TestCheckSettingsRefuses(t *testing.T) {
 	}
 	if _, err := LoadSettings(t.TempDir()); !errors.Is(err, ErrNotInitialized) {
 		t.Errorf("LoadSettings of an empty directory = %v, want ErrNotInitialized", err)
+	}
+}
+
+// TestNegativeSettingNamesItsField: the error says which field to fix.
+func TestNegativeSettingNamesItsField(t *testing.T) {
+	dir := initDir(t)
+	tests := []struct {
+		field string
+		edit  func(*Settings)
+	}{
+		{"poll.max_part_bytes", func(s *Settings) { s.Poll.MaxPartBytes = -1 }},
+		{"catchup.interval", func(s *Settings) { s.CatchUp.Interval = -time.Second }},
+		{"http.max_connections", func(s *Settings) { s.HTTP.MaxConnections = -3 }},
+		{"p2p.max_frame_size", func(s *Settings) { s.P2P.MaxFrameSize = -1 }},
+	}
+	for _, tt := range tests {
+		err := EditSettings(dir, func(s *Settings) error { tt.edit(s); return nil })
+		if !errors.Is(err, ErrInvalidSettings) || !strings.Contains(err.Error(), tt.field) {
+			t.Errorf("EditSettings with negative %s = %v, want ErrInvalidSettings naming it", tt.field, err)
+		}
 	}
 }
 
