@@ -91,6 +91,29 @@ func estimate(m Message) int {
 	return n
 }
 
+// BlockSize returns the number of bytes Encode and Write give b in a
+// message of version v, so that a server can cut a poll result into parts
+// of bounded size before it encodes any. It is exact for content that can
+// be encoded; a server that knows the length of XML content can leave
+// Content nil and add that length, as XML content goes out byte for byte.
+func BlockSize(v Version, b *ContentBlock) int {
+	var n countingWriter
+	e := &encoder{w: &n, v: v, pfx: prefix11 + ":", depth: 1}
+	if v == V10 {
+		e.pfx = prefix10 + ":"
+	}
+	e.contentBlock(b)
+	return int(n) + len(e.buf)
+}
+
+// countingWriter counts what is written to it.
+type countingWriter int
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}
+
 // encoder writes XML into buf, flushing to w when it has one.
 type encoder struct {
 	w     io.Writer

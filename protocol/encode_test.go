@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -205,5 +206,43 @@ func TestEncodeDefaults(t *testing.T) {
 		` message_id="1" collection_name="c" result_id="r"/>`))
 	if err != nil || m.(*PollFulfillment).ResultPartNumber != 1 {
 		t.Errorf("absent part number decoded as %v (%v), want 1", m, err)
+	}
+}
+
+// TestBlockSize: the size BlockSize gives each block is what the block adds
+// to an encoded message, in both bindings, for XML and escaped text, small
+// and past the streaming threshold.
+func TestBlockSize(t *testing.T) {
+	label := time.Date(2026, 12, 4, 10, 0, 0, 123456789, time.UTC)
+	blocks := []ContentBlock{
+		{Binding: ContentBinding{BindingID: BindingSTIX12}, IsXML: true, TimestampLabel: label,
+			Content: []byte(`<stix:STIX_Package xmlns:stix="http://stix.mitre.org/stix-1" id="x"/>`)},
+		{Binding: ContentBinding{BindingID: "urn:stix.mitre.org:json:2.0"}, TimestampLabel: label,
+			Content: []byte(`{"name": "a < b & c > d", "q": "\"x\""}`), Message: "a & b"},
+		{Binding: ContentBinding{BindingID: BindingSTIX12, Subtypes: []string{"urn:x"}}, IsXML: true,
+			Content: append(append([]byte("<a>"), bytes.Repeat([]byte("z"), 3*flushAt)...), "</a>"...)},
+		{Binding: ContentBinding{BindingID: "urn:text"},
+			Content: bytes.Repeat([]byte("<&>"), flushAt)},
+	}
+	for _, v := range []Version{V10, V11} {
+		empty := &PollResponse{Header: Header{Version: v, MessageID: "1", InResponseTo: "2"},
+			CollectionName: "default", RecordCount: &RecordCount{Count: 4}, InclusiveEnd: label}
+		full := *empty
+		full.ContentBlocks = blocks
+		without, err := Encode(empty)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var with bytes.Buffer
+		if err := Write(&with, &full); err != nil {
+			t.Fatal(err)
+		}
+		sum := 0
+		for i := range blocks {
+			sum += BlockSize(v, &blocks[i])
+		}
+		if got, want := sum, with.Len()-len(without); got != want {
+			t.Errorf("version %v: blocks add %d bytes, BlockSize says %d", v, want, got)
+		}
 	}
 }
