@@ -210,13 +210,16 @@ func TestCaseS14LargePoll(t *testing.T) {
 		if pr.RecordCount == nil || pr.RecordCount.Count != uint64(len(want)) {
 			t.Fatalf("part %d: Record_Count %v, want %d", part, pr.RecordCount, len(want))
 		}
-		size := 0
 		for _, b := range pr.ContentBlocks {
 			seen[store.HashOf(b.Content)]++
-			size += len(b.Content)
 		}
-		if size > partBytes && len(pr.ContentBlocks) > 1 {
-			t.Errorf("part %d holds %d bytes of content, limit %d", part, size, partBytes)
+		// The limit bounds the whole message, as encoded, not only its content.
+		encoded, err := protocol.Encode(pr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(encoded) > partBytes && len(pr.ContentBlocks) > 1 {
+			t.Errorf("part %d is %d bytes, limit %d", part, len(encoded), partBytes)
 		}
 		if !pr.More {
 			if part < 2 {
@@ -244,6 +247,51 @@ func TestCaseS14LargePoll(t *testing.T) {
 	_, err := c.Poll(ctx, PollOptions{Collection: "collection-big"}, func(*Block) error { got++; return nil })
 	if err == nil || got != 0 {
 		t.Errorf("poll through a cutting proxy: err %v after %d blocks, want an error before any", err, got)
+	}
+}
+
+// TestPollPartsFitTheirByteLimit: many small blocks fill a part with more
+// markup than content, and text content grows when escaped; the part limit
+// still bounds every part as encoded (S14's whole kind).
+func TestPollPartsFitTheirByteLimit(t *testing.T) {
+	const partBytes = 16 << 10
+	h := newHarness(t, func(s *Settings) { s.Poll.MaxPartBytes = partBytes })
+	want := make(map[store.Hash]bool)
+	for i := range 120 {
+		b := stix(fmt.Sprint("small ", i))
+		if i%2 == 1 {
+			b = protocol.ContentBlock{Binding: protocol.ContentBinding{BindingID: "urn:stix.mitre.org:json:2.0"},
+				Content: []byte(fmt.Sprintf(`{"id": %d, "pattern": "%s"}`, i, strings.Repeat("<&>", 40)))}
+		}
+		h.push("default", b)
+		want[store.HashOf(b.Content)] = true
+	}
+	pr := wantPoll(t, h.send(protocol.ServicePoll, &protocol.PollRequest{CollectionName: "default",
+		Parameters: &protocol.PollParameters{}}))
+	seen := 0
+	for part := 1; ; part++ {
+		encoded, err := protocol.Encode(pr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(encoded) > partBytes {
+			t.Errorf("part %d is %d bytes with %d blocks, limit %d", part, len(encoded), len(pr.ContentBlocks), partBytes)
+		}
+		for _, b := range pr.ContentBlocks {
+			if !want[store.HashOf(b.Content)] {
+				t.Errorf("part %d: unexpected or repeated block %.40q", part, b.Content)
+			}
+			delete(want, store.HashOf(b.Content))
+			seen++
+		}
+		if !pr.More {
+			break
+		}
+		pr = wantPoll(t, h.send(protocol.ServicePoll, &protocol.PollFulfillment{CollectionName: "default",
+			ResultID: pr.ResultID, ResultPartNumber: part + 1}))
+	}
+	if len(want) != 0 {
+		t.Errorf("%d blocks delivered, %d missing", seen, len(want))
 	}
 }
 

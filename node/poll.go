@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -216,19 +217,91 @@ func (n *Node) plan(ctx context.Context, sel *selection) error {
 		return err
 	}
 	maxBlocks, maxBytes, _ := n.state.Load().settings.Poll.limits()
+	budget := maxBytes - answerOverhead(pollEnvelope(sel))
 	var blocks, bytes int
 	var last store.Label
-	return n.each(ctx, sel, sel.Begin, sel.End, false, func(m *store.Meta, _ []byte) error {
-		if !sel.CountOnly && blocks > 0 && (blocks == maxBlocks || bytes+m.Size > maxBytes) {
-			sel.Bounds = append(sel.Bounds, last)
-			blocks, bytes = 0, 0
+	return n.each(ctx, sel, sel.Begin, sel.End, false, func(m *store.Meta, content []byte) error {
+		if !sel.CountOnly {
+			size, err := n.blockSize(ctx, sel, m, content)
+			if err != nil {
+				return err
+			}
+			if blocks > 0 && (blocks == maxBlocks || bytes+size > budget) {
+				sel.Bounds = append(sel.Bounds, last)
+				blocks, bytes = 0, 0
+			}
+			bytes += size
 		}
 		sel.Count++
 		blocks++
-		bytes += m.Size
 		last = m.Label
 		return nil
 	})
+}
+
+// blockSize returns the bytes a stored block adds to an answer, in the
+// larger of the two XML bindings, with its author when the answer names
+// authors. XML content goes out as stored; text content is escaped, so it
+// is read to be measured.
+func (n *Node) blockSize(ctx context.Context, sel *selection, m *store.Meta, content []byte) (int, error) {
+	cb := contentBlock(m, nil)
+	size := 0
+	if m.IsXML {
+		size = m.Size
+	} else {
+		if content == nil {
+			b, err := n.store.Get(ctx, sel.Collection, m.Label)
+			if err != nil {
+				return 0, err
+			}
+			content = b.Content
+		}
+		cb.Content = content
+	}
+	size += max(protocol.BlockSize(protocol.V10, &cb), protocol.BlockSize(protocol.V11, &cb))
+	if sel.Authors {
+		size += len(n.authorOf(m)) + len(" ")
+	}
+	return size, nil
+}
+
+// pollEnvelope returns a part of the selection's result without its
+// blocks, every field at its widest: its size is what a part spends on
+// more than its blocks.
+func pollEnvelope(sel *selection) *protocol.PollResponse {
+	r := &protocol.PollResponse{
+		CollectionName:   sel.Collection,
+		SubscriptionID:   sel.SubscriptionID,
+		More:             true,
+		ResultID:         resultPrefix + strings.Repeat("0", 32),
+		ResultPartNumber: math.MaxInt32,
+		RecordCount:      &protocol.RecordCount{Count: math.MaxUint64},
+		ExclusiveBegin:   widestTime,
+		InclusiveEnd:     widestTime,
+	}
+	if sel.Authors {
+		r.ExtendedHeaders = []protocol.ExtendedHeader{{Name: authorsHeader, Value: protocol.InnerXML("x")}}
+	}
+	return r
+}
+
+// widestTime is a timestamp with every digit a label can have.
+var widestTime = time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC)
+
+// answerOverhead returns the encoded size of m, a message without content
+// blocks, with room for the longest in_response_to this node expects.
+// Request IDs longer than that make an answer overshoot its part limit by
+// the difference.
+func answerOverhead(m protocol.Message) int {
+	const idRoom = 256
+	h := m.Head()
+	h.MessageID = protocol.NewMessageID(protocol.V11)
+	h.InResponseTo = strings.Repeat("0", idRoom)
+	b, err := protocol.Encode(m)
+	if err != nil {
+		return 4 << 10
+	}
+	return len(b)
 }
 
 // answerPoll plans the result and answers with its first part.
@@ -246,12 +319,15 @@ func (n *Node) answerPoll(ctx context.Context, sel *selection) (protocol.Message
 	return n.part(ctx, sel, id, 1)
 }
 
+// resultPrefix begins every result ID; 32 hex digits follow.
+const resultPrefix = "urn:taxiinode:result:"
+
 func (n *Node) saveResult(ctx context.Context, sel *selection) (string, error) {
 	var raw [16]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", internal("result id", err)
 	}
-	id := "urn:taxiinode:result:" + hex.EncodeToString(raw[:])
+	id := resultPrefix + hex.EncodeToString(raw[:])
 	data, err := json.Marshal(sel)
 	if err != nil {
 		return "", internal("encode result set", err)
