@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -127,7 +128,7 @@ func (d *deliverer) deliver(ctx context.Context, sub *store.Subscription) error 
 	}
 	end := d.n.store.LastLabel()
 	for sub.Delivered < end {
-		batch, until, err := d.batch(ctx, sel, sub.Delivered, end)
+		batch, until, err := d.batch(ctx, sub, sel, sub.Delivered, end)
 		if err != nil {
 			return err
 		}
@@ -145,14 +146,24 @@ func (d *deliverer) deliver(ctx context.Context, sub *store.Subscription) error 
 
 // batch collects the matching blocks in (after, end] up to the part limits
 // and returns them with the label the batch covers up to.
-func (d *deliverer) batch(ctx context.Context, sel *selection, after, end store.Label) (
+func (d *deliverer) batch(ctx context.Context, sub *store.Subscription, sel *selection, after, end store.Label) (
 	[]protocol.ContentBlock, store.Label, error) {
 	maxBlocks, maxBytes, _ := d.n.state.Load().settings.Poll.limits()
+	budget := maxBytes - answerOverhead(deliveryEnvelope(sub))
 	var blocks []protocol.ContentBlock
 	var size int
+	full := false
 	until := end
 	err := d.n.each(ctx, sel, after, end, !sel.CountOnly, func(m *store.Meta, content []byte) error {
-		if len(blocks) > 0 && (len(blocks) == maxBlocks || size+m.Size > maxBytes) {
+		cost := 0
+		if !sel.CountOnly {
+			var err error
+			if cost, err = d.n.blockSize(ctx, sel, m, content); err != nil {
+				return err
+			}
+		}
+		if len(blocks) > 0 && (len(blocks) == maxBlocks || size+cost > budget) {
+			full = true
 			return store.ErrStop
 		}
 		if !sel.CountOnly {
@@ -160,17 +171,31 @@ func (d *deliverer) batch(ctx context.Context, sel *selection, after, end store.
 		} else {
 			blocks = append(blocks, protocol.ContentBlock{})
 		}
-		size += m.Size
+		size += cost
 		until = m.Label
 		return nil
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(blocks) < maxBlocks && size <= maxBytes {
+	if !full {
 		until = end // the scan reached the end of the window
 	}
 	return blocks, until, nil
+}
+
+// deliveryEnvelope returns a delivery to sub without its blocks, every
+// field at its widest.
+func deliveryEnvelope(sub *store.Subscription) *protocol.InboxMessage {
+	return &protocol.InboxMessage{
+		SourceSubscription: &protocol.SourceSubscription{
+			CollectionName: sub.Collection,
+			SubscriptionID: sub.ID,
+			ExclusiveBegin: widestTime,
+			InclusiveEnd:   widestTime,
+		},
+		RecordCount: &protocol.RecordCount{Count: math.MaxUint64},
+	}
 }
 
 // send pushes one batch as an Inbox Message with the subscription's

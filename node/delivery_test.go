@@ -113,6 +113,44 @@ func TestSubscriptionPushDelivery(t *testing.T) {
 	}
 }
 
+// TestSubscriptionDeliversABacklogInParts: what piled up during a pause
+// goes out in Inbox Messages within the part limit, every block once and in
+// order, none skipped when a message fills up.
+func TestSubscriptionDeliversABacklogInParts(t *testing.T) {
+	const partBytes = 4 << 10
+	h := newHarness(t, func(s *Settings) { s.Poll.MaxPartBytes = partBytes })
+	sub := newInboxPeer(t, h, 0)
+	resp := wantManaged(t, manage(t, h, subscribeReq(DefaultCollection, nil, &protocol.DeliveryParameters{
+		ProtocolBinding: protocol.ProtocolLibp2p, Address: sub.host.ID().String(),
+		MessageBinding: protocol.MessageBindingXML11})))
+	id := resp.Subscriptions[0].SubscriptionID
+	wantManaged(t, manage(t, h, &protocol.SubscriptionManagementRequest{Action: protocol.ActionPause,
+		CollectionName: DefaultCollection, SubscriptionID: id}))
+	var want []string
+	for i := range 60 {
+		want = append(want, fmt.Sprint("backlog ", i))
+		h.push(DefaultCollection, stix(want[i]))
+	}
+	wantManaged(t, manage(t, h, &protocol.SubscriptionManagementRequest{Action: protocol.ActionResume,
+		CollectionName: DefaultCollection, SubscriptionID: id}))
+	waitTitles(t, sub, want)
+
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if len(sub.received) < 2 {
+		t.Errorf("%d blocks of backlog in %d message, want several", len(want), len(sub.received))
+	}
+	for i, m := range sub.received {
+		encoded, err := protocol.Encode(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(encoded) > partBytes {
+			t.Errorf("delivery %d is %d bytes, limit %d", i, len(encoded), partBytes)
+		}
+	}
+}
+
 // TestSubscriptionPushQueryOverHTTP: a subscription with a Default Query
 // pushes only matching content, to an inbox reached over HTTP.
 func TestSubscriptionPushQueryOverHTTP(t *testing.T) {
