@@ -102,9 +102,11 @@ func (c Config) scopes() [][]step {
 
 // SupportedQuery returns the Supported_Query a Poll or Collection Management
 // service instance advertises (QRY-30): the Default Query format with a
-// tdq:Default_Query_Info holding one Targeting_Expression_Info per
-// vocabulary and the three capability modules. With more than one vocabulary
-// the result is valid by the specification but not by its XSD (AMB-3).
+// tdq:Default_Query_Info holding the Targeting_Expression_Info of the
+// advertised vocabulary and the three capability modules. It names one
+// vocabulary because the XSD admits one (AMB-3); a query in any of
+// Vocabularies is still accepted, and one in another vocabulary is refused
+// with all of them in its status details.
 func (c Config) SupportedQuery() protocol.SupportedQuery {
 	var b bytes.Buffer
 	b.WriteString(`<tdq:Default_Query_Info xmlns:tdq="` + protocol.NamespaceDefaultQuery + `">`)
