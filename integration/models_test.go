@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -227,4 +228,30 @@ func TestLargeBlock(t *testing.T) {
 			t.Errorf("%s holds %d bytes, want the %d sent", n.name, len(b.Content), len(big))
 		}
 	}
+}
+
+// TestEscapedTextNearTheGossipLimit: text content grows when escaped into
+// XML, so blocks that are small as stored can make a gossip message too
+// large for pubsub. They still arrive at once, each in its own message or
+// by announcement and poll, not a catch-up interval later.
+func TestEscapedTextNearTheGossipLimit(t *testing.T) {
+	nodes := mesh(t, "a", "b")
+	text := func(i, kib int) protocol.ContentBlock {
+		content := fmt.Appendf(nil, `{"type": "note", "id": "note--%d", "content": "`, i)
+		content = append(content, bytes.Repeat([]byte("&"), kib<<10)...)
+		content = append(content, `"}`...)
+		return protocol.ContentBlock{Binding: protocol.ContentBinding{BindingID: protocol.BindingSTIX21JSON},
+			Content: content}
+	}
+	// Three blocks whose escapes make each 3 MiB of the 4 MiB gossip
+	// allows, and one whose escapes make it 7.5 MiB.
+	blocks := []protocol.ContentBlock{text(1, 600), text(2, 600), text(3, 600), text(4, 1536)}
+	if resp := pushMessage(t, nodes[0], &protocol.InboxMessage{ContentBlocks: blocks}); !success(resp) {
+		t.Fatalf("push: %v", resp)
+	}
+	var hashes []store.Hash
+	for _, b := range blocks {
+		hashes = append(hashes, store.HashOf(b.Content))
+	}
+	waitHas(t, nodes[1:], hashes...)
 }

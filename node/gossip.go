@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/taxiinode/taxiinode/peer"
@@ -50,9 +51,6 @@ func authorsOf(m *protocol.PollResponse) []string {
 // peers fetch the block with a poll of exactly that label.
 const announceHeader = "urn:taxiinode:header:announce"
 
-// envelopeSize is room for the Inbox Message around one block's content.
-const envelopeSize = 4 << 10
-
 // publish gossips fresh blocks of a collection under this node's
 // authorship, as few Inbox Messages as the gossip size limit allows, and
 // announces the blocks too large for gossip. Errors are logged: catch-up
@@ -63,7 +61,10 @@ func (n *Node) publish(ctx context.Context, c *collection, fresh []labelled) {
 		// peer that joins later catches up by polling.
 		return
 	}
-	limit := n.maxGossip
+	limit := n.maxGossip - answerOverhead(&protocol.InboxMessage{
+		DestinationCollectionNames: []string{c.name},
+		RecordCount:                &protocol.RecordCount{Count: math.MaxUint64},
+	})
 	var batch []protocol.ContentBlock
 	size := 0
 	flush := func() {
@@ -73,7 +74,9 @@ func (n *Node) publish(ctx context.Context, c *collection, fresh []labelled) {
 		batch, size = nil, 0
 	}
 	for _, f := range fresh {
-		blockSize := len(f.block.Content) + envelopeSize
+		b := *f.block
+		b.TimestampLabel = f.label.Time()
+		blockSize := protocol.BlockSize(protocol.V11, &b)
 		if blockSize > limit {
 			n.gossip(ctx, c.name, announcement(f))
 			continue
@@ -81,8 +84,6 @@ func (n *Node) publish(ctx context.Context, c *collection, fresh []labelled) {
 		if size+blockSize > limit {
 			flush()
 		}
-		b := *f.block
-		b.TimestampLabel = f.label.Time()
 		batch = append(batch, b)
 		size += blockSize
 	}
