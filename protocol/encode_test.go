@@ -246,3 +246,14 @@ func TestBlockSize(t *testing.T) {
 		}
 	}
 }
+
+// TestEscapedSize: the size EscapedSize gives is the length of the text as
+// the encoder escapes it.
+func TestEscapedSize(t *testing.T) {
+	for _, text := range []string{"", "plain", `{"a": "x < y && y > z"}`, "line\r\nnext\ttab", "é ü 日本", "&&&&", "]]>"} {
+		got, want := EscapedSize([]byte(text)), len(appendEscaped(nil, text, false))
+		if got != want {
+			t.Errorf("EscapedSize(%q) = %d, escaped it is %d bytes", text, got, want)
+		}
+	}
+}

@@ -63,6 +63,23 @@ func appendEscapedChecked[T ~string | ~[]byte](dst []byte, s T, attr bool) ([]by
 	return append(dst, s[last:]...), true
 }
 
+// EscapedSize returns the length of text content escaped as XML character
+// data, as Encode writes it; it does not check that XML can carry the text.
+func EscapedSize(text []byte) int {
+	n := len(text)
+	for _, c := range text {
+		switch c {
+		case '<', '>':
+			n += len("&lt;") - 1
+		case '&':
+			n += len("&amp;") - 1
+		case '\r':
+			n += len("&#xD;") - 1
+		}
+	}
+	return n
+}
+
 // plainByte marks ASCII bytes that are written as they are in text.
 var plainByte = func() (t [utf8.RuneSelf]bool) {
 	for c := 0x20; c < utf8.RuneSelf; c++ {
