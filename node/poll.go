@@ -241,14 +241,12 @@ func (n *Node) plan(ctx context.Context, sel *selection) error {
 
 // blockSize returns the bytes a stored block adds to an answer, in the
 // larger of the two XML bindings, with its author when the answer names
-// authors. XML content goes out as stored; text content is escaped, so it
-// is read to be measured.
+// authors. The store knows the escaped size of content, but for text stored
+// by an earlier version, which is read to be measured.
 func (n *Node) blockSize(ctx context.Context, sel *selection, m *store.Meta, content []byte) (int, error) {
 	cb := contentBlock(m, nil)
-	size := 0
-	if m.IsXML {
-		size = m.Size
-	} else {
+	size := m.EscapedSize
+	if size < 0 {
 		if content == nil {
 			b, err := n.store.Get(ctx, sel.Collection, m.Label)
 			if err != nil {
@@ -256,7 +254,7 @@ func (n *Node) blockSize(ctx context.Context, sel *selection, m *store.Meta, con
 			}
 			content = b.Content
 		}
-		cb.Content = content
+		size = protocol.EscapedSize(content)
 	}
 	size += max(protocol.BlockSize(protocol.V10, &cb), protocol.BlockSize(protocol.V11, &cb))
 	if sel.Authors {

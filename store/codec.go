@@ -15,18 +15,20 @@ const metaVersion = 1
 // nanoseconds (8 bytes, big-endian), content hash (32 bytes), then content
 // size (uvarint), flags (1 byte: bit 0 IsXML), binding ID, subtype count and
 // subtypes, message, origin via, from and author (strings as uvarint length
-// and bytes). Collection and label live in the key.
+// and bytes), then, when flag bit 1 is set, the size of text content
+// escaped into XML (uvarint). Collection and label live in the key.
 const (
 	metaStoredAt = 1
 	metaHashAt   = metaStoredAt + 8
 	metaFixedLen = metaHashAt + 32
 	flagXML      = 1 << 0
+	flagEscaped  = 1 << 1
 )
 
 // encodeMeta appends the record of b with the stored time left at zero;
 // setStored fills it in when the writer knows the time.
 func encodeMeta(b *NewBlock, h Hash) []byte {
-	n := metaFixedLen + 2*binary.MaxVarintLen64 + 1 + len(b.Binding.BindingID) +
+	n := metaFixedLen + 3*binary.MaxVarintLen64 + 1 + len(b.Binding.BindingID) +
 		len(b.Message) + len(b.Origin.Via) + len(b.Origin.From) + len(b.Origin.Author) +
 		6*binary.MaxVarintLen64
 	for _, st := range b.Binding.Subtypes {
@@ -39,6 +41,8 @@ func encodeMeta(b *NewBlock, h Hash) []byte {
 	var flags byte
 	if b.IsXML {
 		flags |= flagXML
+	} else {
+		flags |= flagEscaped
 	}
 	rec = append(rec, flags)
 	rec = appendString(rec, b.Binding.BindingID)
@@ -49,7 +53,11 @@ func encodeMeta(b *NewBlock, h Hash) []byte {
 	rec = appendString(rec, b.Message)
 	rec = appendString(rec, b.Origin.Via)
 	rec = appendString(rec, b.Origin.From)
-	return appendString(rec, b.Origin.Author)
+	rec = appendString(rec, b.Origin.Author)
+	if !b.IsXML {
+		rec = binary.AppendUvarint(rec, uint64(protocol.EscapedSize(b.Content)))
+	}
+	return rec
 }
 
 // setStored writes the stored time into a record made by encodeMeta.
@@ -91,6 +99,14 @@ func decodeMeta(rec []byte, m *Meta) error {
 	}
 	m.Message = d.string()
 	m.Origin = Origin{Via: d.string(), From: d.string(), Author: d.string()}
+	switch {
+	case m.IsXML:
+		m.EscapedSize = m.Size
+	case flags&flagEscaped != 0:
+		m.EscapedSize = int(d.uvarint())
+	default:
+		m.EscapedSize = -1
+	}
 	if d.bad || len(d.buf) != 0 {
 		return ErrCorrupt
 	}

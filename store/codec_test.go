@@ -32,6 +32,11 @@ func TestMetaRoundTrip(t *testing.T) {
 			Content:    []byte("plain"),
 			Origin:     Origin{Via: ViaPoll, From: "peer"},
 		}},
+		{"text content with escapes", NewBlock{
+			Collection: "c",
+			Binding:    protocol.ContentBinding{BindingID: "urn:text"},
+			Content:    []byte(`{"a": "x < y && z"}`),
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,12 +52,33 @@ func TestMetaRoundTrip(t *testing.T) {
 			want := Meta{
 				Hash: h, Binding: tt.block.Binding, IsXML: tt.block.IsXML,
 				Size: len(tt.block.Content), Message: tt.block.Message,
-				Origin: tt.block.Origin, Stored: stored,
+				Origin: tt.block.Origin, Stored: stored, EscapedSize: len(tt.block.Content),
+			}
+			if !tt.block.IsXML {
+				want.EscapedSize = protocol.EscapedSize(tt.block.Content)
 			}
 			if !reflect.DeepEqual(m, want) {
 				t.Errorf("got %+v, want %+v", m, want)
 			}
 		})
+	}
+}
+
+// TestMetaOfEarlierText: text stored before the escaped size was recorded
+// decodes with the size unknown.
+func TestMetaOfEarlierText(t *testing.T) {
+	b := NewBlock{Binding: protocol.ContentBinding{BindingID: "urn:text"}, Content: []byte("a < b")}
+	rec := encodeMeta(&b, HashOf(b.Content))
+	// An earlier record: no flag, no trailing size (one byte here).
+	flagsAt := metaFixedLen + 1
+	rec[flagsAt] &^= flagEscaped
+	rec = rec[:len(rec)-1]
+	var m Meta
+	if err := decodeMeta(rec, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.EscapedSize != -1 || m.Size != len(b.Content) {
+		t.Errorf("EscapedSize %d, Size %d; want -1 and %d", m.EscapedSize, m.Size, len(b.Content))
 	}
 }
 

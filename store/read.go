@@ -23,9 +23,13 @@ type Meta struct {
 	Binding    protocol.ContentBinding
 	IsXML      bool
 	// Size is the length of the content in bytes.
-	Size    int
-	Message string
-	Origin  Origin
+	Size int
+	// EscapedSize is the length of text content escaped into XML, as a
+	// TAXII message carries it: Size for XML content, which goes as it is,
+	// and -1 when unknown (text stored by an earlier version).
+	EscapedSize int
+	Message     string
+	Origin      Origin
 	// Stored is the wall clock when the block was stored, in UTC; it equals
 	// Label.Time() unless the clock was behind the last label.
 	Stored time.Time
