@@ -120,8 +120,10 @@ type CatchUpSettings struct {
 
 // SubscriptionSettings configure subscriptions this node serves.
 type SubscriptionSettings struct {
-	// PushURLs are the HTTP(S) inbox addresses subscriptions may push to,
-	// as URL prefixes such as "https://siem.example.org/taxii/". Empty
+	// PushURLs are the HTTP(S) inbox addresses subscriptions may push to:
+	// an address is allowed at or below one of them, with the same scheme,
+	// host and port, such as "https://siem.example.org/taxii/inbox" under
+	// "https://siem.example.org/taxii/". Empty
 	// means none: a subscriber can only push over libp2p, to a trusted
 	// peer. Without this list, anyone allowed to subscribe could make the
 	// node send requests to any address it can reach.

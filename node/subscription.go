@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"net/url"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -154,12 +156,38 @@ func (n *Node) pushAllowed(addr string) bool {
 	if validPushURL(addr) != nil {
 		return false
 	}
-	for _, prefix := range n.state.Load().settings.Subscriptions.PushURLs {
-		if strings.HasPrefix(addr, prefix) {
+	for _, base := range n.state.Load().settings.Subscriptions.PushURLs {
+		if urlWithin(addr, base) {
 			return true
 		}
 	}
 	return false
+}
+
+// urlWithin reports whether addr lies at or below base: the same scheme,
+// host and port, and a path that is base's path or below it, segment by
+// segment once dot segments are resolved. A textual prefix would let
+// https://siem.example.org admit https://siem.example.org.attacker.test.
+func urlWithin(addr, base string) bool {
+	a, errA := url.Parse(addr)
+	b, errB := url.Parse(base)
+	if errA != nil || errB != nil || a.Scheme != b.Scheme ||
+		!strings.EqualFold(a.Hostname(), b.Hostname()) || portOf(a) != portOf(b) {
+		return false
+	}
+	under := strings.TrimSuffix(path.Clean("/"+b.Path), "/") + "/"
+	return strings.HasPrefix(path.Clean("/"+a.Path)+"/", under)
+}
+
+// portOf returns u's port, or its scheme's default.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
 }
 
 // subscriptionKey is a canonical form of a subscription's parameters, equal

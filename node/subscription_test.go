@@ -162,3 +162,30 @@ func TestPollBySubscription(t *testing.T) {
 		CollectionName: DefaultCollection, SubscriptionID: sub.SubscriptionID})
 	wantStatus(t, poll(), protocol.StatusNotFound)
 }
+
+// TestURLWithin: an inbox is on the operator's list only at or below a
+// listed URL: same scheme, host and port, and a path below, segment by
+// segment.
+func TestURLWithin(t *testing.T) {
+	tests := []struct {
+		addr, base string
+		want       bool
+	}{
+		{"https://siem.example.org/taxii/inbox", "https://siem.example.org/taxii/", true},
+		{"https://siem.example.org/taxii", "https://siem.example.org/taxii/", true},
+		{"https://SIEM.example.org:443/taxii/inbox", "https://siem.example.org/taxii", true},
+		{"https://siem.example.org/inbox", "https://siem.example.org", true},
+		{"https://siem.example.org.attacker.test/inbox", "https://siem.example.org", false},
+		{"https://siem.example.org@attacker.test/inbox", "https://siem.example.org", false},
+		{"http://127.0.0.1:9998/inbox", "http://127.0.0.1:999", false},
+		{"http://siem.example.org/taxii/inbox", "https://siem.example.org/taxii/", false},
+		{"https://siem.example.org/taxiiadmin", "https://siem.example.org/taxii", false},
+		{"https://siem.example.org/taxii/../admin", "https://siem.example.org/taxii/", false},
+		{"https://siem.example.org/taxii/%2e%2e/admin", "https://siem.example.org/taxii/", false},
+	}
+	for _, tt := range tests {
+		if got := urlWithin(tt.addr, tt.base); got != tt.want {
+			t.Errorf("urlWithin(%q, %q) = %v, want %v", tt.addr, tt.base, got, tt.want)
+		}
+	}
+}
