@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"slices"
+	"strconv"
 
 	"github.com/taxiinode/taxiinode/protocol"
 	"github.com/taxiinode/taxiinode/store"
@@ -59,14 +60,16 @@ func (n *Node) destinations(caller trust.Identity, m *protocol.InboxMessage) ([]
 	}
 	var dests []*collection
 	for _, name := range names {
+		// Rights first, as for polls: a caller without them learns
+		// nothing of which collections exist (AMB-24).
+		if !n.trust.Allowed(caller, name, trust.Write) {
+			return nil, unauthorized(caller, "push to collection "+strconv.Quote(name))
+		}
 		c, ok := st.collection(name)
 		if !ok {
 			return nil, protocol.Errorf(protocol.StatusDestinationCollection,
 				"no collection %q", name).
 				With(protocol.DetailAcceptableDestination, writable...)
-		}
-		if !n.trust.Allowed(caller, name, trust.Write) {
-			return nil, unauthorized(caller, "push to collection "+name)
 		}
 		if !slices.Contains(dests, c) {
 			dests = append(dests, c)

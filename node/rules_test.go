@@ -35,7 +35,9 @@ func TestInboxAllOrNothing(t *testing.T) {
 		{"one destination of the wrong binding", []string{DefaultCollection, "stix12"},
 			protocol.StatusUnsupportedContent},
 		{"one destination not writable", []string{DefaultCollection, "closed"}, protocol.StatusUnauthorized},
-		{"one destination unknown", []string{DefaultCollection, "nowhere"}, protocol.StatusDestinationCollection},
+		// The caller may not write "nowhere" either, and is not told
+		// whether it exists (AMB-24).
+		{"one destination unknown", []string{DefaultCollection, "nowhere"}, protocol.StatusUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +56,32 @@ func TestInboxAllOrNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestInboxUnknownDestination: a caller that may write any collection is
+// told that a destination does not exist, with those it may push to (ST-4);
+// one without rights on it gets UNAUTHORIZED, as for an existing
+// collection it may not write, so existence is not disclosed (AMB-24).
+func TestInboxUnknownDestination(t *testing.T) {
+	h := newHarness(t, func(s *Settings) {
+		s.HTTP.Anonymous = RightsSettings{Write: []string{"*"}}
+	})
+	st := wantStatus(t, h.send(protocol.ServiceInbox, &protocol.InboxMessage{
+		DestinationCollectionNames: []string{"nowhere"}, ContentBlocks: []protocol.ContentBlock{stix("x")}}),
+		protocol.StatusDestinationCollection)
+	if got := st.DetailValues(protocol.DetailAcceptableDestination); fmt.Sprint(got) != "["+DefaultCollection+"]" {
+		t.Errorf("ACCEPTABLE_DESTINATION %v, want [%s]", got, DefaultCollection)
+	}
+
+	closed := newHarness(t, func(s *Settings) {
+		s.HTTP.Anonymous = RightsSettings{Write: []string{DefaultCollection}}
+		s.Collections = append(s.Collections, CollectionSettings{Name: "secret"})
+	})
+	for _, name := range []string{"secret", "nowhere"} {
+		wantStatus(t, closed.send(protocol.ServiceInbox, &protocol.InboxMessage{
+			DestinationCollectionNames: []string{name}, ContentBlocks: []protocol.ContentBlock{stix("x")}}),
+			protocol.StatusUnauthorized)
 	}
 }
 
