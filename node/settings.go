@@ -287,20 +287,25 @@ func (s *Settings) Validate() error {
 	}
 	for _, f := range []struct {
 		name  string
-		value int64
+		value float64
 	}{
-		{"poll.max_part_blocks", int64(s.Poll.MaxPartBlocks)},
-		{"poll.max_part_bytes", int64(s.Poll.MaxPartBytes)},
-		{"poll.result_ttl", int64(s.Poll.ResultTTL)},
-		{"catchup.interval", int64(s.CatchUp.Interval)},
-		{"http.max_body_size", int64(s.HTTP.MaxBodySize)},
-		{"http.max_connections", int64(s.HTTP.MaxConnections)},
-		{"http.read_timeout", int64(s.HTTP.ReadTimeout)},
-		{"p2p.max_gossip_size", int64(s.P2P.MaxGossipSize)},
-		{"p2p.max_frame_size", int64(s.P2P.MaxFrameSize)},
+		{"poll.max_part_blocks", float64(s.Poll.MaxPartBlocks)},
+		{"poll.max_part_bytes", float64(s.Poll.MaxPartBytes)},
+		{"poll.result_ttl", float64(s.Poll.ResultTTL)},
+		{"catchup.interval", float64(s.CatchUp.Interval)},
+		{"http.max_body_size", float64(s.HTTP.MaxBodySize)},
+		{"http.max_connections", float64(s.HTTP.MaxConnections)},
+		{"http.read_timeout", float64(s.HTTP.ReadTimeout)},
+		{"p2p.max_gossip_size", float64(s.P2P.MaxGossipSize)},
+		{"p2p.max_frame_size", float64(s.P2P.MaxFrameSize)},
+		{"p2p.request_rate", s.P2P.RequestRate},
+		{"p2p.request_burst", float64(s.P2P.RequestBurst)},
+		{"p2p.gossip_rate", s.P2P.GossipRate},
+		{"p2p.gossip_burst", float64(s.P2P.GossipBurst)},
+		{"p2p.gossip_bytes_rate", s.P2P.GossipBytesRate},
 	} {
-		if f.value < 0 {
-			return fmt.Errorf("%s: must not be negative", f.name)
+		if !(f.value >= 0) { // NaN too
+			return fmt.Errorf("%s: must be zero or more", f.name)
 		}
 	}
 	if d := s.Inbox.DefaultCollection; d != "" {
@@ -490,6 +495,11 @@ func parseSettings(data []byte) (*Settings, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(s); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			// One line per field by default; a CLI error is one line.
+			return nil, fmt.Errorf("%w: %s %s", ErrInvalidSettings, ConfigFile, strings.Join(te.Errors, "; "))
+		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidSettings, ConfigFile, err)
 	}
 	if err := s.Validate(); err != nil {

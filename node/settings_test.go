@@ -3,6 +3,7 @@ package node
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -78,11 +79,28 @@ func TestNegativeSettingNamesItsField(t *testing.T) {
 		{"catchup.interval", func(s *Settings) { s.CatchUp.Interval = -time.Second }},
 		{"http.max_connections", func(s *Settings) { s.HTTP.MaxConnections = -3 }},
 		{"p2p.max_frame_size", func(s *Settings) { s.P2P.MaxFrameSize = -1 }},
+		{"p2p.request_rate", func(s *Settings) { s.P2P.RequestRate = -1 }},
+		{"p2p.gossip_bytes_rate", func(s *Settings) { s.P2P.GossipBytesRate = math.NaN() }},
 	}
 	for _, tt := range tests {
 		err := EditSettings(dir, func(s *Settings) error { tt.edit(s); return nil })
 		if !errors.Is(err, ErrInvalidSettings) || !strings.Contains(err.Error(), tt.field) {
 			t.Errorf("EditSettings with negative %s = %v, want ErrInvalidSettings naming it", tt.field, err)
+		}
+	}
+}
+
+// TestConfigFileErrorsAreOneLine: what the YAML decoder refuses is said on
+// one line, with the line of the file.
+func TestConfigFileErrorsAreOneLine(t *testing.T) {
+	for _, text := range []string{
+		"collections:\n  - name: default\n    max_blocks: -1\n",
+		"bogus: 1\nhttp:\n  max_connections: many\n",
+	} {
+		_, err := parseSettings([]byte(text))
+		if !errors.Is(err, ErrInvalidSettings) || strings.Contains(err.Error(), "\n") ||
+			!strings.Contains(err.Error(), "line ") {
+			t.Errorf("parseSettings(%q) = %q, want ErrInvalidSettings on one line naming the line", text, err)
 		}
 	}
 }
