@@ -162,6 +162,33 @@ func TestHubAndSpoke(t *testing.T) {
 	}
 }
 
+// TestRelayKeepsAnAuthorsRefusal: a spoke that lists another spoke without
+// rights refuses its content when the hub passes it on, by gossip and by
+// catch-up alike, while other spokes receive it.
+func TestRelayKeepsAnAuthorsRefusal(t *testing.T) {
+	hub, spokes := hubAndSpokes(t, 3, "")
+	author, refuser, other := spokes[0], spokes[1], spokes[2]
+	refuser.edit(func(s *node.Settings) {
+		s.Peers = append(s.Peers, node.PeerSettings{Name: author.name, ID: author.id().String()})
+	})
+	gossiped := pushBlock(t, author, "gossiped through the hub")
+	waitHas(t, []*testNode{other}, gossiped)
+
+	refuser.node.Host().Disconnect(hub.id())
+	polled := pushBlock(t, author, "fetched by catch-up")
+	waitHas(t, []*testNode{other}, polled)
+	waitReachable(t, refuser, hub)
+	// A block of the hub's own, pushed last, marks that the refuser is
+	// up to date with the hub.
+	mark := pushBlock(t, hub, "the hub's own")
+	waitHas(t, []*testNode{refuser}, mark)
+	for _, h := range []store.Hash{gossiped, polled} {
+		if has(refuser, h) {
+			t.Errorf("%s stored block %s of %s, which it lists without rights", refuser.name, h, author.name)
+		}
+	}
+}
+
 // TestHubReshareFilter: the hub re-shares only content matching its
 // Default Query; the rest stays at the hub.
 func TestHubReshareFilter(t *testing.T) {

@@ -1,10 +1,12 @@
 package node
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/taxiinode/taxiinode/peer"
@@ -33,11 +35,12 @@ func (n *Node) authorOf(m *store.Meta) string {
 	}
 }
 
-// authorsOf returns the authors a poll answer names, one per block, or nil.
-func authorsOf(m *protocol.PollResponse) []string {
-	for _, h := range m.ExtendedHeaders {
+// authorsOf returns the authors a poll answer or a gossiped Inbox Message
+// names in its headers, one per block, or nil.
+func authorsOf(headers []protocol.ExtendedHeader, blocks int) []string {
+	for _, h := range headers {
 		if h.Name == authorsHeader {
-			if a := strings.Fields(string(h.Value)); len(a) == len(m.ContentBlocks) {
+			if a := strings.Fields(string(h.Value)); len(a) == blocks {
 				return a
 			}
 		}
@@ -61,22 +64,41 @@ func (n *Node) publish(ctx context.Context, c *collection, fresh []labelled) {
 		// peer that joins later catches up by polling.
 		return
 	}
-	limit := n.maxGossip - answerOverhead(&protocol.InboxMessage{
+	// Content passed on from other peers goes with its authors' names, as
+	// in poll answers, so that receivers refuse what they refuse from its
+	// author directly.
+	relayed := slices.ContainsFunc(fresh, func(f labelled) bool { return f.author != "" })
+	envelope := &protocol.InboxMessage{
 		DestinationCollectionNames: []string{c.name},
 		RecordCount:                &protocol.RecordCount{Count: math.MaxUint64},
-	})
+	}
+	if relayed {
+		envelope.ExtendedHeaders = []protocol.ExtendedHeader{{Name: authorsHeader, Value: protocol.InnerXML("x")}}
+	}
+	limit := n.maxGossip - answerOverhead(envelope)
+	self := n.host.ID().String()
 	var batch []protocol.ContentBlock
+	var authors []string
 	size := 0
 	flush := func() {
 		if len(batch) > 0 {
-			n.gossip(ctx, c.name, &protocol.InboxMessage{ContentBlocks: batch})
+			m := &protocol.InboxMessage{ContentBlocks: batch}
+			if relayed {
+				m.ExtendedHeaders = []protocol.ExtendedHeader{{Name: authorsHeader,
+					Value: protocol.InnerXML(strings.Join(authors, " "))}}
+			}
+			n.gossip(ctx, c.name, m)
 		}
-		batch, size = nil, 0
+		batch, authors, size = nil, nil, 0
 	}
 	for _, f := range fresh {
 		b := *f.block
 		b.TimestampLabel = f.label.Time()
+		author := cmp.Or(f.author, self)
 		blockSize := protocol.BlockSize(protocol.V11, &b)
+		if relayed {
+			blockSize += len(author) + len(" ")
+		}
 		if blockSize > limit {
 			n.gossip(ctx, c.name, announcement(f))
 			continue
@@ -85,6 +107,7 @@ func (n *Node) publish(ctx context.Context, c *collection, fresh []labelled) {
 			flush()
 		}
 		batch = append(batch, b)
+		authors = append(authors, author)
 		size += blockSize
 	}
 	flush()
@@ -129,7 +152,8 @@ func (n *Node) deliverGossip(ctx context.Context, g *peer.Gossip) error {
 		return nil
 	}
 	origin := store.Origin{Via: store.ViaGossip, From: g.From.String(), Author: g.Author.String()}
-	return n.accept(ctx, c, g.Message.ContentBlocks, origin, nil)
+	blocks := g.Message.ContentBlocks
+	return n.accept(ctx, c, blocks, origin, authorsOf(g.Message.ExtendedHeaders, len(blocks)))
 }
 
 // accept stores content a peer sent (by gossip or in answer to a poll) and
@@ -164,7 +188,18 @@ func (n *Node) accept(ctx context.Context, c *collection, blocks []protocol.Cont
 		return err
 	}
 	if c.reshare {
-		n.reshare(ctx, c, freshBlocks(kept, results))
+		var fresh []labelled
+		for i, r := range results {
+			if r.Duplicate {
+				continue
+			}
+			author := cmp.Or(keptAuthors[i], origin.Author)
+			if author == "" && origin.Via == store.ViaPoll {
+				author = origin.From
+			}
+			fresh = append(fresh, labelled{block: &kept[i], label: r.Label, author: author})
+		}
+		n.reshare(ctx, c, fresh)
 	}
 	return nil
 }

@@ -145,6 +145,9 @@ func (n *Node) ingest(ctx context.Context, dests []*collection, blocks []protoco
 type labelled struct {
 	block *protocol.ContentBlock
 	label store.Label
+	// author is the peer whose content this node passes on, or empty for
+	// content of this node's own organisation.
+	author string
 }
 
 func freshBlocks(blocks []protocol.ContentBlock, results []store.PutResult) []labelled {

@@ -42,7 +42,7 @@ func (n *Node) pull(ctx context.Context, p peer.ID, c *collection, begin, end ti
 			return received, err
 		}
 		origin := store.Origin{Via: store.ViaPoll, From: p.String()}
-		if err := n.accept(ctx, c, pr.ContentBlocks, origin, authorsOf(pr)); err != nil {
+		if err := n.accept(ctx, c, pr.ContentBlocks, origin, authorsOf(pr.ExtendedHeaders, len(pr.ContentBlocks))); err != nil {
 			return received, err
 		}
 		received += len(pr.ContentBlocks)
