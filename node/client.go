@@ -169,6 +169,14 @@ func (r PushResult) Stored() bool { return r.Status == string(protocol.StatusSuc
 // document. A document that cannot be read or wrapped is an error before
 // anything is sent.
 func (c *Client) Push(ctx context.Context, collection, binding string, files []string) ([]PushResult, error) {
+	if err := ValidCollectionName(collection); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
+	}
+	if binding != "" {
+		if err := validURI(binding); err != nil {
+			return nil, fmt.Errorf("%w: content binding %v", ErrBadInput, err)
+		}
+	}
 	msgs := make([]*protocol.InboxMessage, len(files))
 	for i, f := range files {
 		if fi, err := os.Stat(f); err == nil && c.maxBody > 0 && fi.Size() > c.maxBody {

@@ -120,6 +120,9 @@ func idCommand() *cli.Command {
 				return err
 			}
 			dir := c.String("dir")
+			if _, err := node.LoadSettings(dir); err != nil {
+				return settingsError(err)
+			}
 			id, err := node.PeerID(dir)
 			if err != nil {
 				return err
