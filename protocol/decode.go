@@ -384,13 +384,21 @@ func boolean(elem, attr, s string) (bool, error) {
 	return false, schemaErr("%s: %s is not a boolean", elem, attr)
 }
 
-// positive parses an xs:positiveInteger that fits an int.
+// positive parses an xs:positiveInteger. The type has no upper bound: a
+// number past the int range becomes the largest int, a part number that
+// no result reaches, which the service refuses as such.
 func positive(elem, attr, s string) (int, error) {
 	n, ok := parseUint(s)
-	if !ok || n == 0 || n > uint64(maxInt) {
+	if !ok {
+		digits := strings.TrimPrefix(trimSpace(s), "+")
+		if digits != "" && strings.Trim(digits, "0123456789") == "" && strings.Trim(digits, "0") != "" {
+			return maxInt, nil
+		}
+	}
+	if !ok || n == 0 {
 		return 0, schemaErr("%s: %s is not a positive integer", elem, attr)
 	}
-	return int(n), nil
+	return int(min(n, uint64(maxInt))), nil
 }
 
 const maxInt = int(^uint(0) >> 1)

@@ -175,3 +175,18 @@ func TestDecodeErrorMessage(t *testing.T) {
 		t.Errorf("message %q names the entity", se.Message)
 	}
 }
+
+// TestHugePartNumber: xs:positiveInteger has no upper bound, so a part
+// number past the int range is valid and decodes as a part no result has.
+func TestHugePartNumber(t *testing.T) {
+	for _, v := range []string{"99999999999999999999", "+0018446744073709551616"} {
+		m, err := Decode([]byte(`<Poll_Fulfillment ` + ns11 + ` message_id="m6" collection_name="c" ` +
+			`result_id="r" result_part_number="` + v + `"/>`))
+		if err != nil {
+			t.Fatalf("result_part_number=%q: %v", v, err)
+		}
+		if got := m.(*PollFulfillment).ResultPartNumber; got != maxInt {
+			t.Errorf("result_part_number=%q decoded as %d, want %d", v, got, maxInt)
+		}
+	}
+}
