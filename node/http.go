@@ -172,7 +172,10 @@ func (n *Node) httpHandler() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.registry(n), promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET "+PathStatus, n.serveStatus)
 	mux.HandleFunc("POST "+PathPurge, n.servePurge)
-	return mux
+	if maxBody <= 0 {
+		maxBody = httpbinding.DefaultMaxBodySize
+	}
+	return newLargeBodies(maxBody).wrap(mux)
 }
 
 // serviceHandler answers the requests of one TAXII service over HTTP.
