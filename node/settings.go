@@ -2,6 +2,7 @@ package node
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,6 +20,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/taxiinode/taxiinode/peer"
 	"github.com/taxiinode/taxiinode/protocol"
 	"github.com/taxiinode/taxiinode/trust"
 )
@@ -307,6 +309,11 @@ func (s *Settings) Validate() error {
 		if !(f.value >= 0) { // NaN too
 			return fmt.Errorf("%s: must be zero or more", f.name)
 		}
+	}
+	frame := cmp.Or(s.P2P.MaxFrameSize, peer.DefaultMaxFrameSize)
+	if _, part, _ := s.Poll.limits(); part > frame {
+		return fmt.Errorf("poll.max_part_bytes: %d is more than p2p.max_frame_size (%d): "+
+			"peers could not receive a part", part, frame)
 	}
 	if d := s.Inbox.DefaultCollection; d != "" {
 		if _, ok := s.Collection(d); !ok {

@@ -51,6 +51,9 @@ func TestCheckSettingsRefuses(t *testing.T) {
 		{"binding that is no URI", func(s *Settings) {
 			s.Collections[0].Accept = []BindingSettings{{Binding: "notaurn"}}
 		}},
+		{"parts larger than a libp2p frame", func(s *Settings) {
+			s.P2P.MaxFrameSize, s.Poll.MaxPartBytes = 1<<20, 2<<20
+		}},
 		{"collection name too long", func(s *Settings) {
 			s.Collections = append(s.Collections, CollectionSettings{Name: string(make([]byte, 2000))})
 		}},
