@@ -100,7 +100,16 @@ func (n *Node) poll(ctx context.Context, caller trust.Identity, m *protocol.Poll
 		}
 	}
 	sel.setWindow(m.ExclusiveBegin, m.InclusiveEnd, n.store.LastLabel())
-	return n.answerPoll(ctx, sel)
+	resp, err := n.answerPoll(ctx, sel)
+	if pr, ok := resp.(*protocol.PollResponse); ok && m.Version == protocol.V10 && pr.InclusiveEnd.IsZero() {
+		// TAXII 1.0 requires the end of the window, data sets included
+		// (V10-8): the label the result was pinned at.
+		pr.InclusiveEnd = sel.End.Time()
+		if sel.End == 0 {
+			pr.InclusiveEnd = time.Now().UTC()
+		}
+	}
+	return resp, err
 }
 
 // readable returns a collection the caller may read. A caller without the

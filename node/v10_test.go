@@ -20,6 +20,7 @@ var taxii10Headers = map[string]string{
 func TestTAXII10(t *testing.T) {
 	h := newHarness(t, func(s *Settings) {
 		s.Subscriptions.PushURLs = []string{"https://node-a.example.com/taxii/"}
+		s.Collections = append(s.Collections, CollectionSettings{Name: "set", Type: string(protocol.DataSet)})
 	})
 	read := func(name string) []byte {
 		b, err := os.ReadFile(filepath.Join("../protocol/testdata/spec/messages/taxii-1.0", name))
@@ -66,6 +67,14 @@ func TestTAXII10(t *testing.T) {
 	pr := wantPoll(t, h.post(PathPoll, poll, taxii10Headers))
 	if pr.Version != protocol.V10 || len(pr.ContentBlocks) != 1 {
 		t.Errorf("1.0 poll: version %d, %d blocks, want 1.0 and one block", pr.Version, len(pr.ContentBlocks))
+	}
+	// A data set has no time window in 1.1, but a 1.0 answer needs its
+	// Inclusive_End_Timestamp (V10-8).
+	h.push("set", stix("in a data set"))
+	pr = wantPoll(t, h.post(PathPoll, bytes.ReplaceAll(poll, []byte(`"default"`), []byte(`"set"`)), taxii10Headers))
+	if len(pr.ContentBlocks) != 1 || pr.InclusiveEnd.IsZero() {
+		t.Errorf("1.0 poll of a data set: %d blocks, end %v; want one block and an end", len(pr.ContentBlocks),
+			pr.InclusiveEnd)
 	}
 }
 
