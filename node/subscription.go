@@ -165,9 +165,10 @@ func (n *Node) pushAllowed(addr string) bool {
 }
 
 // urlWithin reports whether addr lies at or below base: the same scheme,
-// host and port, and a path that is base's path or below it, segment by
-// segment once dot segments are resolved. A textual prefix would let
-// https://siem.example.org admit https://siem.example.org.attacker.test.
+// host and port, and a path below base's path, segment by segment once dot
+// segments are resolved; a base path without a final slash admits itself
+// too. A textual prefix would let https://siem.example.org admit
+// https://siem.example.org.attacker.test.
 func urlWithin(addr, base string) bool {
 	a, errA := url.Parse(addr)
 	b, errB := url.Parse(base)
@@ -175,8 +176,21 @@ func urlWithin(addr, base string) bool {
 		!strings.EqualFold(a.Hostname(), b.Hostname()) || portOf(a) != portOf(b) {
 		return false
 	}
-	under := strings.TrimSuffix(path.Clean("/"+b.Path), "/") + "/"
-	return strings.HasPrefix(path.Clean("/"+a.Path)+"/", under)
+	target, listed := cleanPath(a.Path), cleanPath(b.Path)
+	if strings.HasSuffix(listed, "/") {
+		return strings.HasPrefix(target, listed)
+	}
+	return target == listed || strings.HasPrefix(target, listed+"/")
+}
+
+// cleanPath resolves the dot segments of a URL path and keeps its final
+// slash; the empty path is the root.
+func cleanPath(p string) string {
+	c := path.Clean("/" + p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 // portOf returns u's port, or its scheme's default.

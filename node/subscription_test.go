@@ -172,7 +172,10 @@ func TestURLWithin(t *testing.T) {
 		want       bool
 	}{
 		{"https://siem.example.org/taxii/inbox", "https://siem.example.org/taxii/", true},
-		{"https://siem.example.org/taxii", "https://siem.example.org/taxii/", true},
+		{"https://siem.example.org/taxii", "https://siem.example.org/taxii/", false},
+		{"https://siem.example.org/taxii/", "https://siem.example.org/taxii/", true},
+		{"https://siem.example.org/taxii", "https://siem.example.org/taxii", true},
+		{"https://siem.example.org", "https://siem.example.org/", true},
 		{"https://SIEM.example.org:443/taxii/inbox", "https://siem.example.org/taxii", true},
 		{"https://siem.example.org/inbox", "https://siem.example.org", true},
 		{"https://siem.example.org.attacker.test/inbox", "https://siem.example.org", false},
