@@ -156,6 +156,7 @@ func (n *Node) httpHandler() http.Handler {
 			Handler:     n.serviceHandler(svc),
 			MaxBodySize: maxBody,
 			Logger:      n.log.With("component", "http"),
+			Observe:     n.observeHTTP,
 		}
 		mux.Handle(path, srv)
 		mux.Handle(path+"/", srv)
@@ -188,9 +189,20 @@ func (n *Node) serviceHandler(svc protocol.ServiceType) httpbinding.Handler {
 		} else {
 			resp = n.Handle(withBaseURL(ctx, n.baseOf(r.HTTP)), caller, svc, r.Message)
 		}
-		n.metrics.request("http", r.Message.Type(), resp)
 		return resp
 	})
+}
+
+// observeHTTP counts every answer of the HTTP binding, those to requests
+// it refused before they reached a service included.
+func (n *Node) observeHTTP(t protocol.MessageType, answer protocol.Message, refused bool) {
+	if t == "" {
+		t = "unreadable"
+	}
+	if refused {
+		n.metrics.refused(t)
+	}
+	n.metrics.request("http", t, answer)
 }
 
 // baseOf returns the scheme and host an HTTP request was sent to, or the

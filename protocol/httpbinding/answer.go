@@ -85,9 +85,10 @@ func numeric(id string) bool {
 // ex.answer. protocol.Write validates m before it writes anything and holds
 // the first 64 KiB back, so an invalid answer, or one that fails to encode
 // early, leaves nothing sent: a FAILURE Status Message goes out instead and
-// the failure is logged. A malformed answer is never sent.
+// the failure is logged. A malformed answer is never sent. write returns
+// the message it sent, or tried to send.
 func (s *Server) write(w http.ResponseWriter, r *http.Request, code int, ex exchange,
-	m protocol.Message) {
+	m protocol.Message) protocol.Message {
 	setAnswerHeaders(w.Header(), r, ex.answer)
 	if code != http.StatusOK {
 		w.WriteHeader(code)
@@ -98,13 +99,13 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, code int, ex exch
 	switch {
 	case err == nil:
 		s.logger().Debug("taxii answer sent", "msg_id", ex.requestID)
-		return
+		return m
 	case cw.err != nil:
 		s.logger().Debug("taxii answer not delivered", "msg_id", ex.requestID, "err", cw.err)
-		return
+		return m
 	case cw.n > 0:
 		s.logger().Error("taxii answer cut short", "msg_id", ex.requestID, "err", err)
-		return
+		return m
 	}
 
 	s.logger().Error("taxii answer replaced by failure", "msg_id", ex.requestID, "err", err)
@@ -112,6 +113,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, code int, ex exch
 	if err := protocol.Write(cw, fail); err != nil {
 		s.logger().Error("taxii failure not sent", "msg_id", ex.requestID, "err", err)
 	}
+	return fail
 }
 
 // countingWriter passes writes on to w, counting the bytes written and

@@ -61,6 +61,12 @@ type Server struct {
 	// Logger receives one debug record per request and the errors an
 	// operator must fix; nil discards them.
 	Logger *slog.Logger
+	// Observe, when set, is told of every request once its answer is
+	// written: the request's type ("" when its body could not be read),
+	// the answer as sent, and whether the binding refused the request
+	// before the Handler saw it. An answer that could not be encoded is
+	// reported as the FAILURE sent in its place.
+	Observe func(request protocol.MessageType, answer protocol.Message, refused bool)
 }
 
 // discard is the logger of a Server without one.
@@ -81,7 +87,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		answer = s.call(r.Context(), &Request{Message: ex.request, HTTP: r}, ex.requestID)
 	}
-	s.write(w, r, http.StatusOK, ex, finish(answer, ex.answer, ex.requestID))
+	sent := s.write(w, r, http.StatusOK, ex, finish(answer, ex.answer, ex.requestID))
+	s.observe(ex.request, sent, ex.refusal != nil)
+}
+
+func (s *Server) observe(req, answer protocol.Message, refused bool) {
+	if s.Observe == nil {
+		return
+	}
+	var t protocol.MessageType
+	if req != nil {
+		t = req.Type()
+	}
+	s.Observe(t, answer, refused)
 }
 
 // refuseMethod answers a request whose method is not POST with HTTP 405 and
@@ -93,7 +111,7 @@ func (s *Server) refuseMethod(w http.ResponseWriter, r *http.Request) {
 	st := protocol.Errorf(protocol.StatusBadMessage,
 		"method %s not allowed: TAXII requests use POST", r.Method).Status("", "")
 	w.Header().Set("Allow", http.MethodPost)
-	s.write(w, r, http.StatusMethodNotAllowed, ex, finish(st, ex.answer, ""))
+	s.observe(nil, s.write(w, r, http.StatusMethodNotAllowed, ex, finish(st, ex.answer, "")), true)
 }
 
 // call runs the Handler and turns a panic or a missing answer into FAILURE.

@@ -1,0 +1,44 @@
+package node
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/taxiinode/taxiinode/protocol"
+)
+
+// TestMetricsCountEveryAnswer: /metrics counts every HTTP request by its
+// answer, those the binding refuses before a service sees them included.
+func TestMetricsCountEveryAnswer(t *testing.T) {
+	h := newHarness(t, nil)
+	wantPoll(t, h.send(protocol.ServicePoll, &protocol.PollRequest{CollectionName: DefaultCollection,
+		Parameters: &protocol.PollParameters{}}))
+	// A timestamp without a zone, and a body that is no XML.
+	wantStatus(t, h.post(PathPoll, []byte(`<taxii_11:Poll_Request `+
+		`xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" message_id="1" `+
+		`collection_name="default"><taxii_11:Exclusive_Begin_Timestamp>2026-01-01T00:00:00`+
+		`</taxii_11:Exclusive_Begin_Timestamp><taxii_11:Poll_Parameters/></taxii_11:Poll_Request>`), nil),
+		protocol.StatusBadMessage)
+	wantStatus(t, h.post(PathPoll, []byte("not xml"), nil), protocol.StatusBadMessage)
+
+	resp, err := http.Get(h.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	text, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`taxiinode_requests_total{answer="Poll_Response",transport="http",type="Poll_Request"} 1`,
+		`taxiinode_requests_total{answer="BAD_MESSAGE",transport="http",type="unreadable"} 2`,
+		`taxiinode_refusals_total{type="unreadable"} 2`,
+	} {
+		if !strings.Contains(string(text), want+"\n") {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
