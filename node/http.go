@@ -5,13 +5,11 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -53,7 +51,7 @@ func (n *Node) listenHTTP(s *Settings) error {
 	}
 	n.httpAddr = ln.Addr().String()
 	if s.HTTP.TLSCert != "" {
-		cfg, err := n.tlsConfig(s.HTTP)
+		cfg, err := newTLSConfig(n.dir, s.HTTP, n.log)
 		if err != nil {
 			ln.Close()
 			return err
@@ -81,35 +79,6 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func (n *Node) tlsConfig(h HTTPSettings) (*tls.Config, error) {
-	cert, err := tls.LoadX509KeyPair(n.path(h.TLSCert), n.path(h.TLSKey))
-	if err != nil {
-		return nil, fmt.Errorf("http tls: %w", err)
-	}
-	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	if h.ClientCA != "" {
-		pem, err := os.ReadFile(n.path(h.ClientCA))
-		if err != nil {
-			return nil, fmt.Errorf("http client_ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("http client_ca %s: no PEM certificate", h.ClientCA)
-		}
-		cfg.ClientCAs = pool
-		cfg.ClientAuth = tls.VerifyClientCertIfGiven
-	}
-	return cfg, nil
-}
-
-// path resolves a file name relative to the data directory.
-func (n *Node) path(p string) string {
-	if p == "" || strings.HasPrefix(p, "/") {
-		return p
-	}
-	return n.dir + "/" + p
 }
 
 // serveHTTP serves the HTTP binding in g and returns the function that

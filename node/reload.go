@@ -103,6 +103,11 @@ func (n *Node) reload() error {
 	if err != nil {
 		return err
 	}
+	// TLS applies at the next start, which files that do not load would
+	// stop.
+	if err := checkTLS(n.dir, s.HTTP); err != nil {
+		return err
+	}
 	policy, err := s.policy()
 	if err != nil {
 		return err

@@ -535,6 +535,9 @@ func checkSettings(dir string, s *Settings) error {
 	if _, err := loadPSK(dir, s); err != nil {
 		return err
 	}
+	if err := checkTLS(dir, s.HTTP); err != nil {
+		return err
+	}
 	if self, err := PeerID(dir); err == nil {
 		if p, ok := s.Peer(self.String()); ok {
 			return fmt.Errorf("peer %s is this node itself", p.Name)

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net"
 	"net/http"
@@ -152,5 +153,62 @@ func TestHTTPSClientCertificates(t *testing.T) {
 	}
 	if _, err := c.Status(context.Background()); err != nil {
 		t.Fatalf("operator client over https: %v", err)
+	}
+}
+
+// TestCertificateRenewal: a certificate and key replaced on disk are served
+// within seconds, without a restart, and the command line, which pins the
+// configured certificate, follows; files that do not load are refused in
+// the configuration and keep the node on its last good one.
+func TestCertificateRenewal(t *testing.T) {
+	ca := newPKI(t)
+	_, certPEM, keyPEM := ca.issue("node", true)
+	files := t.TempDir()
+	certFile, keyFile := filepath.Join(files, "node.crt"), filepath.Join(files, "node.pem")
+	write := func(name string, data []byte) {
+		t.Helper()
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(certFile, certPEM)
+	write(keyFile, keyPEM)
+	h := newHarness(t, func(s *Settings) { s.HTTP.TLSCert, s.HTTP.TLSKey = certFile, keyFile })
+	served := func() *big.Int {
+		t.Helper()
+		conn, err := tls.Dial("tcp", h.n.HTTPAddr(), &tls.Config{RootCAs: ca.pool})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		return conn.ConnectionState().PeerCertificates[0].SerialNumber
+	}
+	first := served()
+
+	renewed, certPEM, keyPEM := ca.issue("node", true)
+	write(keyFile, keyPEM)
+	write(certFile, certPEM)
+	want := renewed.Leaf.SerialNumber
+	deadline := time.Now().Add(5 * time.Second)
+	for served().Cmp(want) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("still serving certificate %v after renewal (first %v), want %v", served(), first, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	c, err := NewClient(h.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Status(context.Background()); err != nil {
+		t.Fatalf("operator client after renewal: %v", err)
+	}
+
+	err = EditSettings(h.dir, func(s *Settings) error {
+		s.HTTP.TLSCert = filepath.Join(files, "missing.crt")
+		return nil
+	})
+	if !errors.Is(err, ErrInvalidSettings) {
+		t.Errorf("a missing certificate file: EditSettings = %v, want ErrInvalidSettings", err)
 	}
 }
