@@ -301,7 +301,11 @@ func (n *Node) pushTarget(p *protocol.DeliveryParameters) (pushTarget, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("not an http(s) URL: %q", addr)
 		}
-		return httpTarget{client: &httpbinding.Client{}, url: addr}, nil
+		client, err := n.pushClient(addr)
+		if err != nil {
+			return nil, err
+		}
+		return httpTarget{client: client, url: addr}, nil
 	case protocol.ProtocolLibp2p:
 		id, err := peer.ParseID(addr)
 		if err != nil {

@@ -1,13 +1,17 @@
 package node
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/taxiinode/taxiinode/peer"
 	"github.com/taxiinode/taxiinode/protocol"
+	"github.com/taxiinode/taxiinode/store"
 )
 
 // inboxPeer is a subscriber's inbox on libp2p that records what it is
@@ -199,4 +203,78 @@ func TestSubscriptionFollowsRights(t *testing.T) {
 	}
 	h.edit(func(s *Settings) { s.HTTP.Anonymous.Read = []string{DefaultCollection} })
 	waitTitles(t, sub, []string{"before", "while revoked"})
+}
+
+// TestSubscriptionPushWithCredentials: a subscriber's HTTPS inbox that
+// admits no anonymous client, behind a private CA, receives deliveries from
+// a node given credentials for it: a password, then, once the node's
+// settings change, a client certificate.
+func TestSubscriptionPushWithCredentials(t *testing.T) {
+	ca := newPKI(t)
+	_, srvCert, srvKey := ca.issue("subscriber", true)
+	_, cliCert, cliKey := ca.issue("producer.example.org", false)
+	files := t.TempDir()
+	file := func(name string, data []byte) string {
+		t.Helper()
+		p := filepath.Join(files, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	caFile := file("ca.crt", ca.caPEM())
+	hash, err := HashPassword("s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := RightsSettings{Write: []string{DefaultCollection}}
+	subscriber := newHarness(t, func(s *Settings) {
+		s.HTTP.TLSCert, s.HTTP.TLSKey = file("sub.crt", srvCert), file("sub.pem", srvKey)
+		s.HTTP.ClientCA = caFile
+		s.HTTP.Anonymous = RightsSettings{}
+		s.Accounts = []AccountSettings{
+			{Name: "by-password", PasswordHash: hash, RightsSettings: write},
+			{Name: "by-certificate", CertSubjects: []string{"producer.example.org"}, RightsSettings: write},
+		}
+	})
+	inbox := "https://" + subscriber.n.HTTPAddr() + PathInbox
+	producer := newHarness(t, func(s *Settings) {
+		s.Subscriptions.PushURLs = []string{inbox}
+		s.Subscriptions.PushCredentials = []PushCredentials{{URL: inbox, User: "by-password",
+			PasswordFile: file("password", []byte("s3cret\n")), CA: caFile}}
+	})
+	wantManaged(t, manage(t, producer, subscribeReq(DefaultCollection, nil, &protocol.DeliveryParameters{
+		ProtocolBinding: protocol.ProtocolHTTPS, Address: inbox, MessageBinding: protocol.MessageBindingXML11})))
+	stored := func(want uint64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			n, err := subscriber.n.store.Count(context.Background(), DefaultCollection,
+				store.Range{Until: subscriber.n.store.LastLabel()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("subscriber holds %d blocks, want %d", n, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	producer.push(DefaultCollection, stix("pushed with a password"))
+	stored(1)
+
+	err = EditSettings(producer.dir, func(s *Settings) error {
+		s.Subscriptions.PushCredentials = []PushCredentials{{URL: inbox,
+			TLSCert: file("producer.crt", cliCert), TLSKey: file("producer.pem", cliKey), CA: caFile}}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	producer.n.Reload()
+	producer.push(DefaultCollection, stix("pushed with a certificate"))
+	stored(2)
 }

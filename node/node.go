@@ -53,6 +53,8 @@ type Stored struct {
 // use. The applied configuration is an immutable state swapped atomically;
 // the components run as goroutines that Run owns.
 type Node struct {
+	pushClients pushClients
+
 	dir       string
 	log       *slog.Logger
 	token     string

@@ -130,6 +130,26 @@ type SubscriptionSettings struct {
 	// peer. Without this list, anyone allowed to subscribe could make the
 	// node send requests to any address it can reach.
 	PushURLs []string `yaml:"push_urls,omitempty"`
+	// PushCredentials are what the node presents to inboxes that ask for
+	// credentials: those of the most specific URL an address lies at or
+	// below.
+	PushCredentials []PushCredentials `yaml:"push_credentials,omitempty"`
+}
+
+// PushCredentials authenticate this node to the HTTP(S) inboxes at or below
+// URL: HTTP Basic with User and the password in PasswordFile, a client
+// certificate (TLSCert and TLSKey), or both; CA adds the certificate
+// authorities of a private PKI to those the system trusts for these
+// inboxes. Passwords are read when used and certificates reloaded when
+// their files change, so that neither needs a restart; relative names are
+// in the data directory.
+type PushCredentials struct {
+	URL          string `yaml:"url"`
+	User         string `yaml:"user,omitempty"`
+	PasswordFile string `yaml:"password_file,omitempty"`
+	TLSCert      string `yaml:"tls_cert,omitempty"`
+	TLSKey       string `yaml:"tls_key,omitempty"`
+	CA           string `yaml:"ca,omitempty"`
 }
 
 // PollSettings bound the parts of poll results.
@@ -331,6 +351,18 @@ func (s *Settings) Validate() error {
 	for _, u := range s.Subscriptions.PushURLs {
 		if err := validPushURL(u); err != nil {
 			return fmt.Errorf("subscriptions.push_urls: %w", err)
+		}
+	}
+	for _, c := range s.Subscriptions.PushCredentials {
+		switch {
+		case validPushURL(c.URL) != nil:
+			return fmt.Errorf("subscriptions.push_credentials: %w", validPushURL(c.URL))
+		case (c.User == "") != (c.PasswordFile == ""):
+			return fmt.Errorf("subscriptions.push_credentials %s: user and password_file go together", c.URL)
+		case (c.TLSCert == "") != (c.TLSKey == ""):
+			return fmt.Errorf("subscriptions.push_credentials %s: tls_cert and tls_key go together", c.URL)
+		case c.User == "" && c.TLSCert == "" && c.CA == "":
+			return fmt.Errorf("subscriptions.push_credentials %s: no user, tls_cert or ca", c.URL)
 		}
 	}
 	for _, a := range s.Accounts {
@@ -537,6 +569,11 @@ func checkSettings(dir string, s *Settings) error {
 	}
 	if err := checkTLS(dir, s.HTTP); err != nil {
 		return err
+	}
+	for _, c := range s.Subscriptions.PushCredentials {
+		if err := checkPushCredentials(dir, c); err != nil {
+			return err
+		}
 	}
 	if self, err := PeerID(dir); err == nil {
 		if p, ok := s.Peer(self.String()); ok {

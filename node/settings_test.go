@@ -51,6 +51,13 @@ func TestCheckSettingsRefuses(t *testing.T) {
 		{"binding that is no URI", func(s *Settings) {
 			s.Collections[0].Accept = []BindingSettings{{Binding: "notaurn"}}
 		}},
+		{"push credentials with a user and no password", func(s *Settings) {
+			s.Subscriptions.PushCredentials = []PushCredentials{{URL: "https://siem.example.org/", User: "u"}}
+		}},
+		{"push credentials with a missing password file", func(s *Settings) {
+			s.Subscriptions.PushCredentials = []PushCredentials{{URL: "https://siem.example.org/", User: "u",
+				PasswordFile: "/nonexistent"}}
+		}},
 		{"parts larger than a libp2p frame", func(s *Settings) {
 			s.P2P.MaxFrameSize, s.Poll.MaxPartBytes = 1<<20, 2<<20
 		}},

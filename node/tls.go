@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -21,13 +20,9 @@ func newTLSConfig(dir string, h HTTPSettings, log *slog.Logger) (*tls.Config, er
 	}
 	cfg := &tls.Config{GetCertificate: kp.get, MinVersion: tls.VersionTLS12}
 	if h.ClientCA != "" {
-		pem, err := os.ReadFile(inDir(dir, h.ClientCA))
-		if err != nil {
-			return nil, fmt.Errorf("http.client_ca: %w", err)
-		}
 		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("http.client_ca %s: no PEM certificate", h.ClientCA)
+		if err := appendCAs(pool, inDir(dir, h.ClientCA)); err != nil {
+			return nil, fmt.Errorf("http.client_ca: %w", err)
 		}
 		cfg.ClientCAs = pool
 		cfg.ClientAuth = tls.VerifyClientCertIfGiven

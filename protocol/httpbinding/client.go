@@ -3,6 +3,7 @@ package httpbinding
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -42,23 +43,32 @@ type Client struct {
 	MaxResponseSize int64
 }
 
-// defaultHTTP is the http.Client of a Client without one. A redirect would
-// turn the POST into a GET, so none is followed: the 3xx answer is mapped
-// like any other answer without a TAXII message (HTTP-8).
-var defaultHTTP = &http.Client{
-	Timeout: 10 * time.Minute,
-	CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	},
-	Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   15 * time.Second,
-		ResponseHeaderTimeout: 2 * time.Minute,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   4,
-		ForceAttemptHTTP2:     true,
-	},
+// defaultHTTP is the http.Client of a Client without one.
+var defaultHTTP = NewHTTPClient(nil)
+
+// NewHTTPClient returns an http.Client for a Client: bounded dial, TLS
+// handshake and response-header times, proxies from the environment, and
+// no redirects, since a redirect would turn the POST into a GET: the 3xx
+// answer is mapped like any other answer without a TAXII message (HTTP-8).
+// tlsConfig, when not nil, presents a client certificate or trusts a
+// private certificate authority.
+func NewHTTPClient(tlsConfig *tls.Config) *http.Client {
+	return &http.Client{
+		Timeout: 10 * time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
+			TLSClientConfig:       tlsConfig,
+			TLSHandshakeTimeout:   15 * time.Second,
+			ResponseHeaderTimeout: 2 * time.Minute,
+			IdleConnTimeout:       90 * time.Second,
+			MaxIdleConnsPerHost:   4,
+			ForceAttemptHTTP2:     true,
+		},
+	}
 }
 
 // Send posts m to the endpoint at rawURL and returns the answer. m goes out
