@@ -250,8 +250,10 @@ var storeAll = store.Range{}
 
 // Status is what GET /api/v1/status answers.
 type Status struct {
-	PeerID      string             `json:"peer_id"`
-	Addrs       []string           `json:"addrs"`
+	PeerID string   `json:"peer_id"`
+	Addrs  []string `json:"addrs"`
+	// HTTP is the base URL of the HTTP binding, such as
+	// https://127.0.0.1:9000.
 	HTTP        string             `json:"http"`
 	Peers       []PeerStatus       `json:"peers"`
 	Collections []CollectionStatus `json:"collections"`
@@ -286,8 +288,11 @@ func (n *Node) serveStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := n.state.Load()
-	s := Status{PeerID: n.host.ID().String(), HTTP: n.httpAddr, Gossip: n.host.Stats(),
+	s := Status{PeerID: n.host.ID().String(), HTTP: "http://" + n.httpAddr, Gossip: n.host.Stats(),
 		Addrs: []string{}, Peers: []PeerStatus{}, Collections: []CollectionStatus{}}
+	if n.tls {
+		s.HTTP = "https://" + n.httpAddr
+	}
 	if e := n.configErr.Load(); e != nil {
 		s.ConfigError = *e
 	}

@@ -151,8 +151,12 @@ func TestHTTPSClientCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Status(context.Background()); err != nil {
+	st, err := c.Status(context.Background())
+	if err != nil {
 		t.Fatalf("operator client over https: %v", err)
+	}
+	if st.HTTP != base {
+		t.Errorf("status gives the HTTP binding as %q, want %q", st.HTTP, base)
 	}
 }
 
