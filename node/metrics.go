@@ -107,6 +107,7 @@ func (c nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		"rejected": s.Rejected, "duplicate": s.Duplicates, "dropped": s.Dropped,
 		"undeliverable": s.Undeliverable, "throttled": s.Throttled,
 		"refused_connection": s.RefusedConns, "refused_dial": s.RefusedDials,
+		"malformed_request": s.Malformed,
 	} {
 		ch <- prometheus.MustNewConstMetric(gossipDesc, prometheus.CounterValue, float64(v), event)
 	}

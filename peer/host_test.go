@@ -186,6 +186,9 @@ func TestFrameLimit(t *testing.T) {
 	if !ok || st.StatusType != protocol.StatusBadMessage {
 		t.Fatalf("oversized request answered %v, want BAD_MESSAGE", resp)
 	}
+	if n := b.Stats().Malformed; n != 1 {
+		t.Errorf("%d malformed requests counted, want 1", n)
+	}
 }
 
 func TestRequestRateLimit(t *testing.T) {

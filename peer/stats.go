@@ -21,6 +21,7 @@ type Stats struct {
 	Undeliverable uint64 // messages dropped because a subscriber's queue was full
 	Throttled     uint64 // requests and gossip over a peer's limits
 	Requests      uint64 // requests answered on streams
+	Malformed     uint64 // requests refused unread or undecoded, before any handler
 	RefusedConns  uint64 // inbound connections from untrusted peers
 	RefusedDials  uint64 // dials to untrusted peers or unlisted addresses
 }
@@ -28,6 +29,7 @@ type Stats struct {
 type stats struct {
 	published, accepted, ignored, rejected, duplicates atomic.Uint64
 	dropped, undeliverable, throttled, requests        atomic.Uint64
+	malformed                                          atomic.Uint64
 	refusedConns, refusedDials                         atomic.Uint64
 }
 
@@ -44,6 +46,7 @@ func (h *Host) Stats() Stats {
 		Undeliverable: s.undeliverable.Load(),
 		Throttled:     s.throttled.Load(),
 		Requests:      s.requests.Load(),
+		Malformed:     s.malformed.Load(),
 		RefusedConns:  s.refusedConns.Load(),
 		RefusedDials:  s.refusedDials.Load(),
 	}

@@ -102,6 +102,9 @@ func (h *Host) serveStream(s network.Stream) {
 // answer reads one request and returns the message to answer it with.
 func (h *Host) answer(ctx context.Context, from ID, s network.Stream) protocol.Message {
 	data, err := readFrame(bufio.NewReader(s), h.cfg.MaxFrameSize)
+	if err != nil {
+		h.stats.malformed.Add(1)
+	}
 	if errors.Is(err, ErrFrameTooLarge) {
 		return protocol.Errorf(protocol.StatusBadMessage, "%v", err).
 			Status(protocol.NewMessageID(protocol.V11), "")
@@ -112,6 +115,7 @@ func (h *Host) answer(ctx context.Context, from ID, s network.Stream) protocol.M
 	}
 	req, err := protocol.Decode(data)
 	if err != nil {
+		h.stats.malformed.Add(1)
 		var se *protocol.StatusError
 		if !errors.As(err, &se) {
 			se = protocol.Errorf(protocol.StatusBadMessage, "%v", err)
