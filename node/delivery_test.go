@@ -208,7 +208,8 @@ func TestSubscriptionFollowsRights(t *testing.T) {
 // TestSubscriptionPushWithCredentials: a subscriber's HTTPS inbox that
 // admits no anonymous client, behind a private CA, receives deliveries from
 // a node given credentials for it: a password, then, once the node's
-// settings change, a client certificate.
+// settings change, a client certificate; and still when the inbox's
+// certificate and the CA file are renewed in place.
 func TestSubscriptionPushWithCredentials(t *testing.T) {
 	ca := newPKI(t)
 	_, srvCert, srvKey := ca.issue("subscriber", true)
@@ -277,4 +278,21 @@ func TestSubscriptionPushWithCredentials(t *testing.T) {
 	producer.n.Reload()
 	producer.push(DefaultCollection, stix("pushed with a certificate"))
 	stored(2)
+
+	// The subscriber moves to a certificate of another CA, which the
+	// producer's CA file, rewritten in place, adds: no restart is needed.
+	ca2 := newPKI(t)
+	_, srvCert, srvKey = ca2.issue("subscriber", true)
+	file("ca.crt", append(ca.caPEM(), ca2.caPEM()...))
+	file("sub.pem", srvKey)
+	file("sub.crt", srvCert)
+	time.Sleep(recheck + 100*time.Millisecond)
+	// Connections made before do not last for ever.
+	producer.n.pushClients.mu.Lock()
+	for _, c := range producer.n.pushClients.clients {
+		c.http.CloseIdleConnections()
+	}
+	producer.n.pushClients.mu.Unlock()
+	producer.push(DefaultCollection, stix("pushed to a renewed inbox"))
+	stored(3)
 }

@@ -117,6 +117,9 @@ func (n *Node) open(s *Settings) error {
 	if err != nil {
 		return err
 	}
+	if err := checkFiles(n.dir, s); err != nil {
+		return err
+	}
 	n.state.Store(st)
 	if n.token, err = LoadToken(n.dir); err != nil {
 		return fmt.Errorf("api token: %w", err)

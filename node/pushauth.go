@@ -14,10 +14,16 @@ import (
 
 // pushClients holds the HTTP clients with their own TLS settings that push
 // to subscribers' inboxes, one per client certificate and CA file, so that
-// connections are reused and a renewed certificate is picked up.
+// connections are reused; a renewed certificate is picked up by the
+// client, a changed CA file makes a new one.
 type pushClients struct {
 	mu      sync.Mutex
-	clients map[[3]string]*http.Client
+	clients map[[3]string]pushClient
+}
+
+type pushClient struct {
+	http *http.Client
+	ca   stamp // the version of the CA file it trusts
 }
 
 // get returns the client presenting the certificate in certFile and
@@ -26,8 +32,9 @@ func (pc *pushClients) get(certFile, keyFile, caFile string) (*http.Client, erro
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	k := [3]string{certFile, keyFile, caFile}
-	if c, ok := pc.clients[k]; ok {
-		return c, nil
+	ca := fileStamp(caFile)
+	if c, ok := pc.clients[k]; ok && c.ca == ca {
+		return c.http, nil
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if certFile != "" {
@@ -50,10 +57,13 @@ func (pc *pushClients) get(certFile, keyFile, caFile string) (*http.Client, erro
 		cfg.RootCAs = pool
 	}
 	c := httpbinding.NewHTTPClient(cfg)
-	if pc.clients == nil {
-		pc.clients = make(map[[3]string]*http.Client)
+	if old, ok := pc.clients[k]; ok {
+		old.http.CloseIdleConnections()
 	}
-	pc.clients[k] = c
+	if pc.clients == nil {
+		pc.clients = make(map[[3]string]pushClient)
+	}
+	pc.clients[k] = pushClient{http: c, ca: ca}
 	return c, nil
 }
 
@@ -90,7 +100,7 @@ func (n *Node) pushClient(addr string) (*httpbinding.Client, error) {
 	if best.TLSCert != "" || best.CA != "" {
 		client.HTTP, err = n.pushClients.get(inDir(n.dir, best.TLSCert), inDir(n.dir, best.TLSKey), inDir(n.dir, best.CA))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("subscriptions.push_credentials %s: %w", best.URL, err)
 		}
 	}
 	return client, nil
@@ -110,6 +120,21 @@ func pushPassword(dir string, c PushCredentials) (string, error) {
 		return "", fmt.Errorf("subscriptions.push_credentials %s: %s is empty", c.URL, c.PasswordFile)
 	}
 	return password, nil
+}
+
+// checkFiles checks that the files the settings name besides the
+// configuration itself load: the HTTP binding's TLS files and the push
+// credentials'.
+func checkFiles(dir string, s *Settings) error {
+	if err := checkTLS(dir, s.HTTP); err != nil {
+		return err
+	}
+	for _, c := range s.Subscriptions.PushCredentials {
+		if err := checkPushCredentials(dir, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkPushCredentials checks that the files of c can be read.

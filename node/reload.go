@@ -103,9 +103,7 @@ func (n *Node) reload() error {
 	if err != nil {
 		return err
 	}
-	// TLS applies at the next start, which files that do not load would
-	// stop.
-	if err := checkTLS(n.dir, s.HTTP); err != nil {
+	if err := checkFiles(n.dir, s); err != nil {
 		return err
 	}
 	policy, err := s.policy()

@@ -567,13 +567,8 @@ func checkSettings(dir string, s *Settings) error {
 	if _, err := loadPSK(dir, s); err != nil {
 		return err
 	}
-	if err := checkTLS(dir, s.HTTP); err != nil {
+	if err := checkFiles(dir, s); err != nil {
 		return err
-	}
-	for _, c := range s.Subscriptions.PushCredentials {
-		if err := checkPushCredentials(dir, c); err != nil {
-			return err
-		}
 	}
 	if self, err := PeerID(dir); err == nil {
 		if p, ok := s.Peer(self.String()); ok {
