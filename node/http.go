@@ -139,13 +139,30 @@ func (n *Node) httpHandler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.registry(n), promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", n.localOrOperator(promhttp.HandlerFor(n.metrics.registry(n), promhttp.HandlerOpts{})))
 	mux.HandleFunc("GET "+PathStatus, n.serveStatus)
 	mux.HandleFunc("POST "+PathPurge, n.servePurge)
 	if maxBody <= 0 {
 		maxBody = httpbinding.DefaultMaxBodySize
 	}
 	return newLargeBodies(maxBody).wrap(mux)
+}
+
+// localOrOperator serves clients on this machine, and others that give the
+// node's API token: the metrics name collections and peers, which TAXII
+// clients are not told of.
+func (n *Node) localOrOperator(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		if !isLoopback(host) {
+			if id, err := n.authenticate(r); err != nil || id != trust.Operator {
+				w.Header().Set("WWW-Authenticate", "Bearer")
+				http.Error(w, "operator token required", http.StatusUnauthorized)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // serviceHandler answers the requests of one TAXII service over HTTP.

@@ -3,6 +3,7 @@ package node
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -39,6 +40,34 @@ func TestMetricsCountEveryAnswer(t *testing.T) {
 	} {
 		if !strings.Contains(string(text), want+"\n") {
 			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// TestMetricsForLocalClientsOrTheOperator: the metrics name collections
+// and peers, so a client from another machine needs the API token.
+func TestMetricsForLocalClientsOrTheOperator(t *testing.T) {
+	h := newHarness(t, nil)
+	handler := h.n.httpHandler()
+	for _, tt := range []struct {
+		remote, token string
+		want          int
+	}{
+		{"127.0.0.1:40000", "", http.StatusOK},
+		{"[::1]:40000", "", http.StatusOK},
+		{"192.0.2.7:40000", "", http.StatusUnauthorized},
+		{"192.0.2.7:40000", "wrong", http.StatusUnauthorized},
+		{"192.0.2.7:40000", h.n.token, http.StatusOK},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		req.RemoteAddr = tt.remote
+		if tt.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tt.token)
+		}
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		if rec.Code != tt.want {
+			t.Errorf("GET /metrics from %s with token %v: HTTP %d, want %d", tt.remote, tt.token != "", rec.Code, tt.want)
 		}
 	}
 }
