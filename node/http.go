@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -99,6 +100,9 @@ func (n *Node) serveHTTP(g *errgroup.Group) (stop func()) {
 		WriteTimeout:      10 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ConnState:         n.httpLn.ConnState,
+		// net/http's own complaints, such as failed TLS handshakes, go to
+		// the node's log in its format.
+		ErrorLog: slog.NewLogLogger(n.log.With("component", "http").Handler(), slog.LevelWarn),
 	}
 	g.Go(func() error {
 		if err := srv.Serve(n.httpLn); !errors.Is(err, http.ErrServerClosed) {
