@@ -1,9 +1,13 @@
 package node
 
 import (
+	"errors"
 	"net/http"
 
 	"golang.org/x/sync/semaphore"
+
+	"github.com/taxiinode/taxiinode/protocol"
+	"github.com/taxiinode/taxiinode/protocol/httpbinding"
 )
 
 // smallBody is the largest body a request may announce and still never
@@ -19,6 +23,10 @@ const smallBody = 1 << 20
 type largeBodies struct {
 	budget *semaphore.Weighted
 	limit  int64 // the largest body read
+	// admit, when set, vets a large request before it waits or is read;
+	// a refusal is answered at once, its body unread, and observed.
+	admit   func(*http.Request) error
+	observe func(answer protocol.Message)
 }
 
 func newLargeBodies(limit int64) *largeBodies {
@@ -34,6 +42,19 @@ func (l *largeBodies) wrap(next http.Handler) http.Handler {
 		if r.Method != http.MethodPost || size <= smallBody {
 			next.ServeHTTP(w, r)
 			return
+		}
+		if l.admit != nil {
+			if err := l.admit(r); err != nil {
+				var se *protocol.StatusError
+				if !errors.As(err, &se) {
+					se = protocol.Errorf(protocol.StatusFailure, "%v", err)
+				}
+				answer := httpbinding.Refuse(w, r, se)
+				if l.observe != nil {
+					l.observe(answer)
+				}
+				return
+			}
 		}
 		if err := l.budget.Acquire(r.Context(), size); err != nil {
 			return // the client left while it waited

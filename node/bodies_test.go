@@ -2,11 +2,15 @@ package node
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/taxiinode/taxiinode/protocol"
 )
 
 // TestLargeBodiesTwoAtATime: requests announcing the largest body get in
@@ -63,4 +67,39 @@ func TestLargeBodiesTwoAtATime(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestLargeRequestWithoutRightsRefusedUnread: a large request from a sender
+// that may write nothing is answered UNAUTHORIZED before its body is read,
+// so it neither waits for nor holds the room of large requests.
+func TestLargeRequestWithoutRightsRefusedUnread(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.HTTP.Anonymous = RightsSettings{} })
+	body, w := io.Pipe()
+	defer w.Close()
+	go w.Write(make([]byte, 1024)) // and nothing more: the rest never comes
+	req, err := http.NewRequest(http.MethodPost, h.base+PathInbox, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = 8 << 20
+	for k, v := range taxiiHeaders {
+		req.Header.Set(k, v)
+	}
+	// A node that waits for the body gets its end after 5 s, too short.
+	timer := time.AfterFunc(5*time.Second, func() { w.CloseWithError(errors.New("body cut short")) })
+	defer timer.Stop()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("no answer before the body was sent: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := protocol.Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, m, protocol.StatusUnauthorized)
 }

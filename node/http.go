@@ -149,7 +149,24 @@ func (n *Node) httpHandler() http.Handler {
 	if maxBody <= 0 {
 		maxBody = httpbinding.DefaultMaxBodySize
 	}
-	return newLargeBodies(maxBody).wrap(mux)
+	gate := newLargeBodies(maxBody)
+	gate.admit = n.mayPushLarge
+	gate.observe = func(answer protocol.Message) { n.observeHTTP("", answer, true) }
+	return gate.wrap(mux)
+}
+
+// mayPushLarge refuses a large request from a sender that may write no
+// collection, before it is read: only pushes are large, and a sender
+// without credentials must not hold the room of those who have them.
+func (n *Node) mayPushLarge(r *http.Request) error {
+	caller, err := n.authenticate(r)
+	if err != nil {
+		return err
+	}
+	if len(n.allowed(caller, n.state.Load(), trust.Write)) == 0 {
+		return unauthorized(caller, "push content")
+	}
+	return nil
 }
 
 // localOrOperator serves clients on this machine, and others that give the
@@ -184,10 +201,11 @@ func (n *Node) serviceHandler(svc protocol.ServiceType) httpbinding.Handler {
 }
 
 // observeHTTP counts every answer of the HTTP binding, those to requests
-// it refused before they reached a service included.
+// it refused before they reached a service included. A request whose
+// message was not read, or could not be, counts as of type "unread".
 func (n *Node) observeHTTP(t protocol.MessageType, answer protocol.Message, refused bool) {
 	if t == "" {
-		t = "unreadable"
+		t = "unread"
 	}
 	if refused {
 		n.metrics.refused(t)

@@ -35,8 +35,8 @@ func TestMetricsCountEveryAnswer(t *testing.T) {
 	}
 	for _, want := range []string{
 		`taxiinode_requests_total{answer="Poll_Response",transport="http",type="Poll_Request"} 1`,
-		`taxiinode_requests_total{answer="BAD_MESSAGE",transport="http",type="unreadable"} 2`,
-		`taxiinode_refusals_total{type="unreadable"} 2`,
+		`taxiinode_requests_total{answer="BAD_MESSAGE",transport="http",type="unread"} 2`,
+		`taxiinode_refusals_total{type="unread"} 2`,
 	} {
 		if !strings.Contains(string(text), want+"\n") {
 			t.Errorf("metrics lack %s", want)

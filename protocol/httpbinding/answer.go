@@ -81,6 +81,15 @@ func numeric(id string) bool {
 	return true
 }
 
+// Refuse answers r with the Status Message of err, in the binding its
+// headers ask for, without reading its body: for what a server decides
+// before a body is worth reading. It returns the message sent.
+func Refuse(w http.ResponseWriter, r *http.Request, err *protocol.StatusError) protocol.Message {
+	ex := exchange{answer: answerVersion(r.Header, nil)}
+	s := &Server{}
+	return s.write(w, r, http.StatusOK, ex, finish(err.Status("", ""), ex.answer, ""))
+}
+
 // write sends m with HTTP status code and the TAXII headers of binding
 // ex.answer. protocol.Write validates m before it writes anything and holds
 // the first 64 KiB back, so an invalid answer, or one that fails to encode
