@@ -2,6 +2,7 @@ package node
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -356,29 +357,45 @@ func FormatTime(t time.Time) string { return protocol.FormatTimestamp(t) }
 
 // pinnedTLS returns a TLS configuration that trusts exactly the node's own
 // certificate: the operator's client reaches the node at 127.0.0.1, which
-// the certificate need not name.
+// the certificate need not name. The certificate is the one the running
+// node says it serves, else the configured one: a renewal that did not
+// load leaves the node serving the previous one.
 func pinnedTLS(dir, certFile string) (*tls.Config, error) {
-	if !filepath.IsAbs(certFile) {
-		certFile = filepath.Join(dir, certFile)
+	var leaves [][]byte
+	var firstErr error
+	for _, name := range []string{filepath.Join(dir, ServedCertFile), inDir(dir, certFile)} {
+		leaf, err := firstCertificate(name)
+		if err != nil {
+			firstErr = cmp.Or(firstErr, err)
+			continue
+		}
+		leaves = append(leaves, leaf)
 	}
-	raw, err := os.ReadFile(certFile)
+	if len(leaves) == 0 {
+		return nil, firstErr
+	}
+	return &tls.Config{
+		InsecureSkipVerify: true, // replaced by the pin below
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 || !slices.ContainsFunc(leaves, func(l []byte) bool { return bytes.Equal(raw[0], l) }) {
+				return errors.New("the node presented a certificate other than its own")
+			}
+			return nil
+		},
+	}, nil
+}
+
+// firstCertificate returns the first certificate of a PEM file, in DER.
+func firstCertificate(name string) ([]byte, error) {
+	raw, err := os.ReadFile(name)
 	if err != nil {
 		return nil, err
 	}
 	block, _ := pem.Decode(raw)
 	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, fmt.Errorf("%s: no PEM certificate", certFile)
+		return nil, fmt.Errorf("%s: no PEM certificate", name)
 	}
-	leaf := block.Bytes
-	return &tls.Config{
-		InsecureSkipVerify: true, // replaced by the pin below
-		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			if len(raw) == 0 || !bytes.Equal(raw[0], leaf) {
-				return errors.New("the node presented a certificate other than its configured one")
-			}
-			return nil
-		},
-	}, nil
+	return block.Bytes, nil
 }
 
 // Purge deletes every block the node in dir stores for a collection: through

@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -242,11 +244,22 @@ func (n *Node) writeAddrFile() {
 	}
 }
 
+// writeServedCert records the certificate the HTTPS binding serves, for
+// the command line to pin.
+func (n *Node) writeServedCert(c *tls.Certificate) {
+	path := filepath.Join(n.dir, ServedCertFile)
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]})
+	if err := writeFileAtomic(path, data, 0o644); err != nil {
+		n.log.Warn("served certificate not recorded", "file", path, "err", err)
+	}
+}
+
 // close releases what open acquired, in reverse order.
 func (n *Node) close() {
 	if n.httpLn != nil {
 		n.httpLn.Close()
 		os.Remove(filepath.Join(n.dir, AddrFile))
+		os.Remove(filepath.Join(n.dir, ServedCertFile))
 	}
 	if n.host != nil {
 		if err := n.host.Close(); err != nil {

@@ -35,6 +35,10 @@ const (
 	// AddrFile holds the HTTP binding's address while the node runs, so
 	// that the command line finds a node listening on port 0.
 	AddrFile = "http.addr"
+	// ServedCertFile holds the certificate the HTTPS binding serves while
+	// the node runs, which the command line pins: after a renewal that
+	// did not load, it is not the one in tls_cert.
+	ServedCertFile = "http.crt"
 )
 
 // DefaultCollection is the collection a new node starts with, and the one an

@@ -14,7 +14,14 @@ import (
 // certificate and key of the settings, reloaded when their files change,
 // and the CAs of client certificates. Relative file names are in dir.
 func newTLSConfig(dir string, h HTTPSettings, log *slog.Logger) (*tls.Config, error) {
-	kp := &keyPair{cert: inDir(dir, h.TLSCert), key: inDir(dir, h.TLSKey), log: log}
+	return newTLSConfigServed(dir, h, log, nil)
+}
+
+// newTLSConfigServed is newTLSConfig calling served with each certificate
+// it starts serving.
+func newTLSConfigServed(dir string, h HTTPSettings, log *slog.Logger,
+	served func(*tls.Certificate)) (*tls.Config, error) {
+	kp := &keyPair{cert: inDir(dir, h.TLSCert), key: inDir(dir, h.TLSKey), log: log, served: served}
 	if err := kp.load(); err != nil {
 		return nil, err
 	}
@@ -45,6 +52,7 @@ func checkTLS(dir string, h HTTPSettings) error {
 type keyPair struct {
 	cert, key string
 	log       *slog.Logger
+	served    func(*tls.Certificate) // told of each pair loaded, when set
 
 	mu      sync.Mutex
 	current *tls.Certificate
@@ -63,6 +71,9 @@ func (kp *keyPair) load() error {
 	kp.current = &pair
 	kp.stamp = [2]stamp{fileStamp(kp.cert), fileStamp(kp.key)}
 	kp.checked = time.Now()
+	if kp.served != nil {
+		kp.served(&pair)
+	}
 	return nil
 }
 

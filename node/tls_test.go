@@ -208,6 +208,25 @@ func TestCertificateRenewal(t *testing.T) {
 		t.Fatalf("operator client after renewal: %v", err)
 	}
 
+	// A renewal that does not load leaves the node on the certificate it
+	// serves, which the command line still reaches.
+	_, certPEM, _ = ca.issue("node", true) // without its key
+	write(certFile, certPEM)
+	time.Sleep(recheck + 100*time.Millisecond)
+	if got := served(); got.Cmp(want) != 0 {
+		t.Fatalf("serving %v after a renewal that does not load, want %v", got, want)
+	}
+	for _, broken := range [][]byte{certPEM, []byte("garbage")} {
+		write(certFile, broken)
+		c, err := NewClient(h.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Status(context.Background()); err != nil {
+			t.Errorf("operator client after a renewal that does not load: %v", err)
+		}
+	}
+
 	err = EditSettings(h.dir, func(s *Settings) error {
 		s.HTTP.TLSCert = filepath.Join(files, "missing.crt")
 		return nil
