@@ -101,6 +101,7 @@ func (d *deliverer) round(ctx context.Context) {
 		b.wait = min(max(2*b.wait, minDeliveryRetry), maxDeliveryRetry)
 		b.next = now.Add(b.wait)
 		d.retry[sub.ID] = b
+		d.n.metrics.deliveryFailed(sub.Collection)
 		d.n.log.Warn("subscription delivery failed", "subscription", sub.ID,
 			"collection", sub.Collection, "retry_in", b.wait, "err", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/taxiinode/taxiinode/peer"
 	"github.com/taxiinode/taxiinode/protocol"
 	"github.com/taxiinode/taxiinode/store"
@@ -94,6 +96,13 @@ func TestSubscriptionPushDelivery(t *testing.T) {
 	h.push(DefaultCollection, stix("one"))
 	h.push(DefaultCollection, stix("two"), stix("three"))
 	waitTitles(t, sub, []string{"one", "two", "three"}) // the first push was refused once, then retried
+	var failed dto.Metric
+	if err := h.n.metrics.failures.WithLabelValues(DefaultCollection).Write(&failed); err != nil {
+		t.Fatal(err)
+	}
+	if n := failed.GetCounter().GetValue(); n != 1 {
+		t.Errorf("%v failed deliveries counted, want 1", n)
+	}
 	m := sub.received[0]
 	if ss := m.SourceSubscription; ss == nil || ss.SubscriptionID != id || ss.CollectionName != DefaultCollection ||
 		ss.InclusiveEnd.IsZero() {

@@ -18,6 +18,7 @@ type metrics struct {
 	blocks   *prometheus.CounterVec
 	skips    *prometheus.CounterVec
 	pushes   *prometheus.CounterVec
+	failures *prometheus.CounterVec
 	once     sync.Once
 	reg      *prometheus.Registry
 }
@@ -44,6 +45,10 @@ func newMetrics() *metrics {
 			Name: "taxiinode_subscription_blocks_delivered_total",
 			Help: "Content blocks pushed to subscribers and acknowledged, by collection.",
 		}, []string{"collection"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "taxiinode_subscription_delivery_failures_total",
+			Help: "Subscription deliveries that failed and wait for a retry, by collection.",
+		}, []string{"collection"}),
 	}
 }
 
@@ -67,13 +72,15 @@ func (m *metrics) skipped(coll, via string) { m.skips.WithLabelValues(coll, via)
 
 func (m *metrics) delivered(coll string, n int) { m.pushes.WithLabelValues(coll).Add(float64(n)) }
 
+func (m *metrics) deliveryFailed(coll string) { m.failures.WithLabelValues(coll).Inc() }
+
 // registry returns the registry with every metric, including the libp2p
 // host's gossip counters and the block count of each collection, read when
 // scraped.
 func (m *metrics) registry(n *Node) *prometheus.Registry {
 	m.once.Do(func() {
 		m.reg = prometheus.NewRegistry()
-		m.reg.MustRegister(m.requests, m.refusals, m.blocks, m.skips, m.pushes,
+		m.reg.MustRegister(m.requests, m.refusals, m.blocks, m.skips, m.pushes, m.failures,
 			collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 			nodeCollector{n})
 	})
