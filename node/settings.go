@@ -367,6 +367,8 @@ func (s *Settings) Validate() error {
 			return fmt.Errorf("subscriptions.push_credentials %s: tls_cert and tls_key go together", c.URL)
 		case c.User == "" && c.TLSCert == "" && c.CA == "":
 			return fmt.Errorf("subscriptions.push_credentials %s: no user, tls_cert or ca", c.URL)
+		case c.User != "" && !strings.HasPrefix(c.URL, "https://") && !loopbackURL(c.URL):
+			return fmt.Errorf("subscriptions.push_credentials %s: a password goes over https only", c.URL)
 		}
 	}
 	for _, a := range s.Accounts {
@@ -485,6 +487,12 @@ func (s *Settings) validateCollections() error {
 		}
 	}
 	return nil
+}
+
+// loopbackURL reports whether a URL's host is this machine.
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && isLoopback(u.Hostname())
 }
 
 // validURI checks that an identifier looks like a URI (GEN-11): a scheme

@@ -54,6 +54,10 @@ func TestCheckSettingsRefuses(t *testing.T) {
 		{"push credentials with a user and no password", func(s *Settings) {
 			s.Subscriptions.PushCredentials = []PushCredentials{{URL: "https://siem.example.org/", User: "u"}}
 		}},
+		{"a password for an inbox over plain http", func(s *Settings) {
+			s.Subscriptions.PushCredentials = []PushCredentials{{URL: "http://siem.example.org/", User: "u",
+				PasswordFile: ConfigFile}}
+		}},
 		{"push credentials with a missing password file", func(s *Settings) {
 			s.Subscriptions.PushCredentials = []PushCredentials{{URL: "https://siem.example.org/", User: "u",
 				PasswordFile: "/nonexistent"}}
