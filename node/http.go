@@ -52,7 +52,7 @@ func (n *Node) listenHTTP(s *Settings) error {
 	}
 	n.httpAddr = ln.Addr().String()
 	if s.HTTP.TLSCert != "" {
-		cfg, err := newTLSConfigServed(n.dir, s.HTTP, n.log, n.writeServedCert)
+		cfg, err := newTLSConfig(n.dir, s.HTTP, n.log, n.writeServedCert)
 		if err != nil {
 			ln.Close()
 			return err

@@ -40,7 +40,7 @@ func (pc *pushClients) get(certFile, keyFile, caFile string) (*http.Client, erro
 	if certFile != "" {
 		kp := &keyPair{cert: certFile, key: keyFile}
 		if err := kp.load(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("tls_cert and tls_key: %w", err)
 		}
 		cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
 			return kp.get(nil)
@@ -52,7 +52,7 @@ func (pc *pushClients) get(certFile, keyFile, caFile string) (*http.Client, erro
 			pool = x509.NewCertPool()
 		}
 		if err := appendCAs(pool, caFile); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("ca: %w", err)
 		}
 		cfg.RootCAs = pool
 	}

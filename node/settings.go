@@ -134,9 +134,8 @@ type SubscriptionSettings struct {
 	// peer. Without this list, anyone allowed to subscribe could make the
 	// node send requests to any address it can reach.
 	PushURLs []string `yaml:"push_urls,omitempty"`
-	// PushCredentials are what the node presents to inboxes that ask for
-	// credentials: those of the most specific URL an address lies at or
-	// below.
+	// PushCredentials are what the node presents to the inboxes it pushes
+	// to: those of the most specific URL an address lies at or below.
 	PushCredentials []PushCredentials `yaml:"push_credentials,omitempty"`
 }
 
@@ -358,9 +357,10 @@ func (s *Settings) Validate() error {
 		}
 	}
 	for _, c := range s.Subscriptions.PushCredentials {
+		if err := validPushURL(c.URL); err != nil {
+			return fmt.Errorf("subscriptions.push_credentials: %w", err)
+		}
 		switch {
-		case validPushURL(c.URL) != nil:
-			return fmt.Errorf("subscriptions.push_credentials: %w", validPushURL(c.URL))
 		case (c.User == "") != (c.PasswordFile == ""):
 			return fmt.Errorf("subscriptions.push_credentials %s: user and password_file go together", c.URL)
 		case (c.TLSCert == "") != (c.TLSKey == ""):

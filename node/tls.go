@@ -13,17 +13,12 @@ import (
 // newTLSConfig returns the TLS configuration of the HTTP binding: the
 // certificate and key of the settings, reloaded when their files change,
 // and the CAs of client certificates. Relative file names are in dir.
-func newTLSConfig(dir string, h HTTPSettings, log *slog.Logger) (*tls.Config, error) {
-	return newTLSConfigServed(dir, h, log, nil)
-}
-
-// newTLSConfigServed is newTLSConfig calling served with each certificate
-// it starts serving.
-func newTLSConfigServed(dir string, h HTTPSettings, log *slog.Logger,
+// served, when not nil, is called with each certificate it starts serving.
+func newTLSConfig(dir string, h HTTPSettings, log *slog.Logger,
 	served func(*tls.Certificate)) (*tls.Config, error) {
 	kp := &keyPair{cert: inDir(dir, h.TLSCert), key: inDir(dir, h.TLSKey), log: log, served: served}
 	if err := kp.load(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("http.tls_cert and tls_key: %w", err)
 	}
 	cfg := &tls.Config{GetCertificate: kp.get, MinVersion: tls.VersionTLS12}
 	if h.ClientCA != "" {
@@ -42,7 +37,7 @@ func checkTLS(dir string, h HTTPSettings) error {
 	if h.TLSCert == "" {
 		return nil
 	}
-	_, err := newTLSConfig(dir, h, nil)
+	_, err := newTLSConfig(dir, h, nil, nil)
 	return err
 }
 
@@ -66,7 +61,7 @@ const recheck = time.Second
 func (kp *keyPair) load() error {
 	pair, err := tls.LoadX509KeyPair(kp.cert, kp.key)
 	if err != nil {
-		return fmt.Errorf("http.tls_cert and tls_key: %w", err)
+		return err
 	}
 	kp.current = &pair
 	kp.stamp = [2]stamp{fileStamp(kp.cert), fileStamp(kp.key)}
@@ -88,13 +83,12 @@ func (kp *keyPair) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	if now == kp.stamp {
 		return kp.current, nil
 	}
-	old := kp.current
 	if err := kp.load(); err != nil {
-		kp.current, kp.stamp = old, now
+		kp.stamp = now // tried: the next change of the files is tried again
 		if kp.log != nil {
 			kp.log.Warn("changed TLS certificate not loaded; serving the previous one", "err", err)
 		}
-		return old, nil
+		return kp.current, nil
 	}
 	if kp.log != nil {
 		kp.log.Info("TLS certificate reloaded", "cert", kp.cert)
