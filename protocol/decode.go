@@ -3,6 +3,7 @@ package protocol
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -388,17 +389,15 @@ func boolean(elem, attr, s string) (bool, error) {
 // number past the int range becomes the largest int, a part number that
 // no result reaches, which the service refuses as such.
 func positive(elem, attr, s string) (int, error) {
-	n, ok := parseUint(s)
-	if !ok {
-		digits := strings.TrimPrefix(trimSpace(s), "+")
-		if digits != "" && strings.Trim(digits, "0123456789") == "" && strings.Trim(digits, "0") != "" {
-			return maxInt, nil
-		}
-	}
-	if !ok || n == 0 {
+	digits := strings.TrimPrefix(trimSpace(s), "+")
+	if strings.Trim(digits, "0123456789") != "" || strings.Trim(digits, "0") == "" {
 		return 0, schemaErr("%s: %s is not a positive integer", elem, attr)
 	}
-	return int(min(n, uint64(maxInt))), nil
+	n, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil || n > uint64(maxInt) { // only too large, the digits being checked
+		return maxInt, nil
+	}
+	return int(n), nil
 }
 
 const maxInt = int(^uint(0) >> 1)
